@@ -1,0 +1,156 @@
+//! The one error type of the HTTP API. Every failure becomes
+//! `{"error":{"code","message"[,"details"]}}` with a fitting status; internal causes
+//! are logged with the request's span and never sent to the client.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use commissary_db::DbError;
+use commissary_domain::{FieldError, ValidationErrors};
+use commissary_photos::PhotoError;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    details: Option<Vec<FieldError>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable snake_case code.
+    #[schema(example = "validation_failed")]
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Per-field problems, for `validation_failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub details: Option<Vec<FieldError>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), details: None }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    /// Logs the cause with full detail and returns a generic 500.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; try again")
+    }
+
+    pub fn unavailable(cause: impl fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "dependency unavailable");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "a dependency is unavailable; try again shortly")
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(ErrorBody {
+            error: ErrorDetail { code: self.code, message: self.message.clone(), details: self.details.clone() },
+        })
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        let summary = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "validation_failed",
+            message: summary,
+            details: Some(errors.0),
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
+        match error {
+            DbError::NotFound => Self::not_found("resource"),
+            DbError::Conflict("listing_not_draft") => {
+                Self::conflict("listing_not_draft", "only draft listings can be changed")
+            }
+            DbError::Conflict("too_many_photos") => Self::conflict(
+                "too_many_photos",
+                format!("a listing has at most {} photos", commissary_domain::listing::MAX_PHOTOS_PER_LISTING),
+            ),
+            DbError::Conflict("duplicate_photo") => {
+                Self::conflict("duplicate_photo", "this photo is already attached to the listing")
+            }
+            DbError::Conflict("photo_order_mismatch") => Self::unprocessable(
+                "photo_order_mismatch",
+                "the order must list every photo of the listing exactly once",
+            ),
+            DbError::Conflict("invalid_cursor") => Self::bad_request("invalid_cursor", "the cursor is not valid"),
+            DbError::Conflict(code) => Self::conflict(code, "the request conflicts with the current state"),
+            DbError::Pool(e) => Self::unavailable(e),
+            DbError::Connection(e) => Self::unavailable(e),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<PhotoError> for ApiError {
+    fn from(error: PhotoError) -> Self {
+        let status = match &error {
+            PhotoError::Empty | PhotoError::Corrupt(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            PhotoError::UploadTooLarge { .. } | PhotoError::TooManyPixels { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            PhotoError::UnsupportedFormat => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            PhotoError::Storage(_) => return Self::internal(&error),
+        };
+        Self::new(status, error.code(), error.to_string())
+    }
+}

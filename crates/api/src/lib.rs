@@ -1,0 +1,96 @@
+//! The Commissary HTTP API: JSON under `/api/v1`, photos under `/photos`, probes,
+//! metrics and the OpenAPI description. Handlers are thin: they parse input into
+//! domain types, call the domain and the stores, and map errors to [`ApiError`].
+
+pub mod auth;
+pub mod error;
+pub mod health;
+pub mod listings;
+pub mod openapi;
+pub mod photos;
+pub mod state;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::PersistentSession;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+pub use auth::DbSessionStore;
+pub use error::{ApiError, ApiResult};
+pub use state::{ApiConfig, AppState, SiweConfig};
+
+pub const SESSION_COOKIE: &str = "commissary_session";
+/// JSON bodies are small; photos travel as multipart and have their own limit.
+pub const JSON_LIMIT_BYTES: usize = 256 * 1024;
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::ContentType => {
+            ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send JSON with Content-Type: application/json")
+        }
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("JSON bodies are limited to {JSON_LIMIT_BYTES} bytes"),
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request("invalid_json", format!("invalid JSON body: {e}")),
+        _ => ApiError::bad_request("invalid_json", "the request body could not be read as JSON"),
+    };
+    api.into()
+}
+
+fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("invalid_query", format!("invalid query string: {err}")).into()
+}
+
+fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::not_found("resource").into()
+}
+
+async fn not_found() -> ApiResult<HttpResponse> {
+    Err(ApiError::not_found("route"))
+}
+
+/// Registers every route and extractor setting on an actix `App`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(json_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(openapi::openapi_json)
+        .service(openapi::docs)
+        .service(photos::serve)
+        .service(
+            web::scope("/api/v1")
+                .service(auth::nonce)
+                .service(auth::login)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(listings::create)
+                .service(listings::list)
+                // The fixed `/photos/order` route must win over `/photos/{photo_id}`.
+                .service(photos::reorder)
+                .service(photos::upload)
+                .service(photos::remove)
+                .service(listings::get_one)
+                .service(listings::update)
+                .service(listings::remove),
+        )
+        .default_service(web::to(not_found));
+}
+
+/// Session cookies: opaque key, HttpOnly, SameSite=Strict, signed with the configured
+/// key; the state lives in the database.
+pub fn session_middleware(store: DbSessionStore, key: Key, secure: bool, ttl_secs: i64) -> SessionMiddleware<DbSessionStore> {
+    SessionMiddleware::builder(store, key)
+        .cookie_name(SESSION_COOKIE.to_owned())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Strict)
+        .cookie_secure(secure)
+        .cookie_path("/".to_owned())
+        .session_lifecycle(PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::seconds(ttl_secs)))
+        .build()
+}

@@ -1,0 +1,365 @@
+//! Listing endpoints: stewards create and edit drafts; anyone browses.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use commissary_db::listings::{self as store, ListingCursor, ListingQuery, ListingRecord, ListingSort};
+use commissary_db::photos::{self as photo_store, PhotoRecord};
+use commissary_domain::listing::{Pickup, Shipping};
+use commissary_domain::{ListingDetails, ListingId, ListingInput, ListingStatus};
+
+use crate::auth::{Steward, Viewer};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::photos::{PhotoResponse, delete_unreferenced_blobs};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PickupDto {
+    pub available: bool,
+    /// Where and when the winner can collect the item.
+    #[serde(default)]
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingDto {
+    pub available: bool,
+    /// Regions, who pays postage, packing.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Fields of a listing. On create, `title`, `category`, `condition`, `reserve_price`,
+/// `starts_at` and `ends_at` are required; on patch every field is optional and
+/// `donor_credit: null` removes the credit.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingRequest {
+    #[schema(example = "Fender Deluxe Reverb '68", max_length = 120)]
+    pub title: Option<String>,
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    #[schema(example = "amplifiers")]
+    pub category: Option<String>,
+    #[schema(example = "good")]
+    pub condition: Option<String>,
+    #[serde(default, deserialize_with = "present_or_null")]
+    #[schema(value_type = Option<String>)]
+    pub donor_credit: Option<Option<String>>,
+    /// Decimal string of token base units (1 AMPLED = 10^18), greater than zero.
+    #[schema(example = "25000000000000000000")]
+    pub reserve_price: Option<String>,
+    /// RFC 3339; stored as whole UTC seconds.
+    #[schema(example = "2026-12-01T18:00:00Z")]
+    pub starts_at: Option<String>,
+    /// RFC 3339; 5 minutes to 30 days after `starts_at`.
+    #[schema(example = "2026-12-08T18:00:00Z")]
+    pub ends_at: Option<String>,
+    /// Minimum raise over the highest bid, in basis points (1..=10000, default 500).
+    pub min_increment_bps: Option<i64>,
+    /// A bid this close to the end extends it by this much (0..=86400, default 300).
+    pub extension_secs: Option<i64>,
+    pub pickup: Option<PickupDto>,
+    pub shipping: Option<ShippingDto>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present_or_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+impl From<ListingRequest> for ListingInput {
+    fn from(r: ListingRequest) -> Self {
+        Self {
+            title: r.title,
+            description: r.description,
+            category: r.category,
+            condition: r.condition,
+            donor_credit: r.donor_credit,
+            reserve_price: r.reserve_price,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            min_increment_bps: r.min_increment_bps,
+            extension_secs: r.extension_secs,
+            pickup: r.pickup.map(|p| Pickup { available: p.available, location: p.location }),
+            shipping: r.shipping.map(|s| Shipping { available: s.available, note: s.note }),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingResponse {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: ListingId,
+    #[schema(value_type = String, example = "draft")]
+    pub status: ListingStatus,
+    pub title: String,
+    pub description: String,
+    #[schema(value_type = String)]
+    pub category: commissary_domain::Category,
+    #[schema(value_type = String)]
+    pub condition: commissary_domain::Condition,
+    pub donor_credit: Option<String>,
+    /// Decimal string of token base units.
+    #[schema(value_type = String)]
+    pub reserve_price: commissary_domain::TokenAmount,
+    /// The highest bid, or the reserve before any bid; decimal string.
+    #[schema(value_type = String)]
+    pub current_price: commissary_domain::TokenAmount,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub min_increment_bps: u16,
+    pub extension_secs: u32,
+    pub pickup: PickupDto,
+    pub shipping: ShippingDto,
+    pub photos: Vec<PhotoResponse>,
+    /// keccak256 of the canonical listing document, once published.
+    pub listing_hash: Option<String>,
+    /// The on-chain auction id (decimal string), once published.
+    pub auction_id: Option<String>,
+    #[schema(value_type = String)]
+    pub created_by: commissary_domain::Address,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ListingResponse {
+    pub fn new(record: ListingRecord, photos: Vec<PhotoRecord>) -> Self {
+        let d = record.details;
+        Self {
+            id: record.id,
+            status: record.status,
+            title: d.title,
+            description: d.description,
+            category: d.category,
+            condition: d.condition,
+            donor_credit: d.donor_credit,
+            reserve_price: d.reserve_price,
+            current_price: record.current_price,
+            starts_at: d.schedule.starts_at,
+            ends_at: d.schedule.ends_at,
+            min_increment_bps: d.min_increment_bps,
+            extension_secs: d.extension_secs,
+            pickup: PickupDto { available: d.fulfilment.pickup.available, location: d.fulfilment.pickup.location },
+            shipping: ShippingDto { available: d.fulfilment.shipping.available, note: d.fulfilment.shipping.note },
+            photos: photos.into_iter().map(PhotoResponse::from).collect(),
+            listing_hash: record.listing_hash,
+            auction_id: record.auction_id,
+            created_by: record.created_by,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListingPage {
+    pub items: Vec<ListingResponse>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListingFilter {
+    /// Comma-separated statuses; drafts only for stewards. Default: everything but drafts.
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// Case-insensitive text search in title and description.
+    pub q: Option<String>,
+    /// ending_soon (default), newest, price_low, price_high.
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+    /// Page size, 1..=100 (default 20).
+    pub limit: Option<i64>,
+}
+
+pub(crate) fn parse_listing_id(raw: &str) -> ApiResult<ListingId> {
+    raw.parse().map_err(|_| ApiError::not_found("listing"))
+}
+
+fn encode_cursor(sort: ListingSort, cursor: &ListingCursor) -> String {
+    hex::encode(format!("v1|{}|{}|{}", sort.as_str(), cursor.key, cursor.id))
+}
+
+fn decode_cursor(sort: ListingSort, raw: &str) -> ApiResult<ListingCursor> {
+    let invalid = || ApiError::bad_request("invalid_cursor", "the cursor is not valid for this query");
+    let bytes = hex::decode(raw).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let mut parts = text.splitn(4, '|');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("v1"), Some(s), Some(key), Some(id)) if s == sort.as_str() => {
+            Ok(ListingCursor { key: key.to_owned(), id: id.to_owned() })
+        }
+        _ => Err(invalid()),
+    }
+}
+
+/// Creates a draft listing.
+#[utoipa::path(post, path = "/api/v1/listings", tag = "listings", request_body = ListingRequest,
+    responses((status = 201, body = ListingResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+#[post("/listings")]
+#[tracing::instrument(skip_all, fields(steward = %steward.address))]
+pub async fn create(state: web::Data<AppState>, steward: Steward, body: web::Json<ListingRequest>) -> ApiResult<HttpResponse> {
+    let details = ListingDetails::create(body.into_inner().into(), Utc::now())?;
+    let record = ListingRecord::new_draft(details, steward.address, Utc::now());
+    let inserted = record.clone();
+    state.db.run(move |conn| store::insert(conn, &inserted)).await?;
+    tracing::info!(listing = %record.id, "draft created");
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/listings/{}", record.id)))
+        .json(ListingResponse::new(record, Vec::new())))
+}
+
+/// Lists listings with filters, sorting and cursor pagination.
+#[utoipa::path(get, path = "/api/v1/listings", tag = "listings", params(ListingFilter),
+    responses((status = 200, body = ListingPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[get("/listings")]
+#[tracing::instrument(skip_all)]
+pub async fn list(state: web::Data<AppState>, viewer: Viewer, filter: web::Query<ListingFilter>) -> ApiResult<web::Json<ListingPage>> {
+    let filter = filter.into_inner();
+    let sort = match filter.sort.as_deref() {
+        None => ListingSort::default(),
+        Some(s) => ListingSort::parse(s)
+            .ok_or_else(|| ApiError::bad_request("invalid_sort", "sort must be ending_soon, newest, price_low or price_high"))?,
+    };
+    let statuses = match filter.status.as_deref() {
+        None | Some("") => None,
+        Some(raw) => {
+            let parsed = raw
+                .split(',')
+                .map(|s| s.trim().parse::<ListingStatus>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| ApiError::bad_request("invalid_status", "status must be a comma-separated list of listing statuses"))?;
+            if parsed.contains(&ListingStatus::Draft) && !viewer.is_steward {
+                return Err(ApiError::forbidden("only stewards can see drafts"));
+            }
+            Some(parsed)
+        }
+    };
+    if let Some(category) = &filter.category {
+        category
+            .parse::<commissary_domain::Category>()
+            .map_err(|_| ApiError::bad_request("invalid_category", "unknown category"))?;
+    }
+    let limit = filter.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_limit", "limit must be between 1 and 100"));
+    }
+    let cursor = filter.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
+    let query = ListingQuery { statuses, category: filter.category, text: filter.q, sort, cursor, limit };
+    let (records, photos, has_more) = state
+        .db
+        .run(move |conn| {
+            let (records, has_more) = store::list(conn, &query)?;
+            let ids: Vec<ListingId> = records.iter().map(|r| r.id).collect();
+            let photos = photo_store::list_for_many(conn, &ids)?;
+            Ok((records, photos, has_more))
+        })
+        .await?;
+    let next_cursor = if has_more { records.last().map(|r| encode_cursor(sort, &ListingCursor::after(sort, r))) } else { None };
+    let mut by_listing: BTreeMap<ListingId, Vec<PhotoRecord>> = BTreeMap::new();
+    for photo in photos {
+        by_listing.entry(photo.listing_id).or_default().push(photo);
+    }
+    let items = records
+        .into_iter()
+        .map(|r| {
+            let photos = by_listing.remove(&r.id).unwrap_or_default();
+            ListingResponse::new(r, photos)
+        })
+        .collect();
+    Ok(web::Json(ListingPage { items, next_cursor }))
+}
+
+/// One listing. Drafts are visible to stewards only.
+#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = ListingResponse), (status = 404, body = ErrorBody)))]
+#[get("/listings/{id}")]
+#[tracing::instrument(skip_all, fields(listing = %id))]
+pub async fn get_one(state: web::Data<AppState>, viewer: Viewer, id: web::Path<String>) -> ApiResult<web::Json<ListingResponse>> {
+    let id = parse_listing_id(&id)?;
+    let (record, photos) = load_with_photos(&state, id).await?;
+    if record.status == ListingStatus::Draft && !viewer.is_steward {
+        return Err(ApiError::not_found("listing"));
+    }
+    Ok(web::Json(ListingResponse::new(record, photos)))
+}
+
+pub(crate) async fn load_with_photos(state: &AppState, id: ListingId) -> ApiResult<(ListingRecord, Vec<PhotoRecord>)> {
+    state
+        .db
+        .run(move |conn| Ok((store::get(conn, id)?, photo_store::list_for(conn, id)?)))
+        .await
+        .map_err(|e| match e {
+            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+            other => other.into(),
+        })
+}
+
+/// Edits a draft. Fields left out keep their value; the result is validated as a whole.
+#[utoipa::path(patch, path = "/api/v1/listings/{id}", tag = "listings", request_body = ListingRequest,
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+#[patch("/listings/{id}")]
+#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+pub async fn update(
+    state: web::Data<AppState>,
+    steward: Steward,
+    id: web::Path<String>,
+    body: web::Json<ListingRequest>,
+) -> ApiResult<web::Json<ListingResponse>> {
+    let id = parse_listing_id(&id)?;
+    let (current, _) = load_with_photos(&state, id).await?;
+    if !current.status.is_editable() {
+        return Err(ApiError::conflict("listing_not_draft", "only draft listings can be changed"));
+    }
+    let details = current.details.patch(body.into_inner().into(), Utc::now())?;
+    let (record, photos) = state
+        .db
+        .transaction(move |conn| {
+            let record = store::update_draft(conn, id, &details, Utc::now())?;
+            Ok((record, photo_store::list_for(conn, id)?))
+        })
+        .await
+        .map_err(|e| match e {
+            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+            other => other.into(),
+        })?;
+    Ok(web::Json(ListingResponse::new(record, photos)))
+}
+
+/// Deletes a draft and its photos.
+#[utoipa::path(delete, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path, format = Uuid)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/listings/{id}")]
+#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+pub async fn remove(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_listing_id(&id)?;
+    let photos = state
+        .db
+        .transaction(move |conn| {
+            let photos = photo_store::list_for(conn, id)?;
+            store::delete_draft(conn, id)?;
+            Ok(photos)
+        })
+        .await
+        .map_err(|e| match e {
+            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+            other => other.into(),
+        })?;
+    for photo in photos {
+        delete_unreferenced_blobs(&state, photo).await;
+    }
+    tracing::info!("draft deleted");
+    Ok(HttpResponse::NoContent().finish())
+}

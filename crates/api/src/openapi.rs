@@ -1,0 +1,34 @@
+//! The OpenAPI 3.1 description and a self-contained docs page (no CDN).
+
+use actix_web::{HttpResponse, get};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Commissary API", description = "The auction engine of the Ampled music co-op: donated gear, bid for with $AMPLED.", version = "1"),
+    paths(
+        crate::auth::nonce, crate::auth::login, crate::auth::logout, crate::auth::me,
+        crate::listings::create, crate::listings::list, crate::listings::get_one, crate::listings::update, crate::listings::remove,
+        crate::photos::upload, crate::photos::remove, crate::photos::reorder, crate::photos::serve,
+        crate::health::healthz, crate::health::readyz, crate::health::metrics,
+    ),
+    tags(
+        (name = "auth", description = "Sign-In with Ethereum"),
+        (name = "listings", description = "Donated gear up for auction"),
+        (name = "photos", description = "Listing photos"),
+        (name = "operations", description = "Probes and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document.
+#[get("/api/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Human-readable API reference rendered in the browser from `/api/openapi.json`.
+#[get("/api/docs")]
+pub async fn docs() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("docs.html"))
+}

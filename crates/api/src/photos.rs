@@ -1,0 +1,254 @@
+//! Photo endpoints: stewards upload, remove and order a draft's photos; anyone reads
+//! the renditions at stable, immutable URLs.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use chrono::Utc;
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use commissary_db::photos::{self as store, NewPhoto, PhotoRecord, RenditionRef};
+use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, process};
+
+use crate::auth::Steward;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::listings::parse_listing_id;
+use crate::state::AppState;
+
+pub const PHOTO_FIELD: &str = "photo";
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhotoResponse {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: Uuid,
+    /// SHA-256 of the normalised image; the listing hash commits to these, in order.
+    pub sha256: String,
+    pub width: u32,
+    pub height: u32,
+    pub position: u32,
+    /// Rendition name (`full`, `w320`, `w1024`, `w2048`) to its URL.
+    pub urls: BTreeMap<String, String>,
+}
+
+pub fn photo_url(key: &str) -> String {
+    format!("/photos/{key}")
+}
+
+impl From<PhotoRecord> for PhotoResponse {
+    fn from(p: PhotoRecord) -> Self {
+        Self {
+            id: p.id,
+            sha256: p.sha256,
+            width: p.width,
+            height: p.height,
+            position: p.position,
+            urls: p.renditions.iter().map(|r| (r.name.clone(), photo_url(&r.key))).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoOrderRequest {
+    /// Every photo id of the listing, in the wanted order.
+    #[schema(value_type = Vec<String>)]
+    pub photo_ids: Vec<Uuid>,
+}
+
+fn parse_photo_id(raw: &str) -> ApiResult<Uuid> {
+    raw.parse().map_err(|_| ApiError::not_found("photo"))
+}
+
+/// Reads the `photo` field, refusing to buffer more than the upload limit.
+async fn read_photo_field(mut form: Multipart, limit: usize) -> ApiResult<Vec<u8>> {
+    let malformed = |e: actix_multipart::MultipartError| ApiError::bad_request("invalid_multipart", format!("malformed multipart body: {e}"));
+    while let Some(mut field) = form.try_next().await.map_err(malformed)? {
+        if field.name() != Some(PHOTO_FIELD) {
+            // Drain and ignore other fields so the stream can advance.
+            while field.try_next().await.map_err(malformed)?.is_some() {}
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(malformed)? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(PhotoError::UploadTooLarge { limit }.into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Err(ApiError::bad_request("missing_photo_field", "send the image as multipart/form-data field \"photo\""))
+}
+
+/// Uploads a photo to a draft (multipart field `photo`; JPEG, PNG or WebP; ≤ 20 MiB).
+#[utoipa::path(post, path = "/api/v1/listings/{id}/photos", tag = "photos", params(("id" = String, Path, format = Uuid)),
+    request_body(content_type = "multipart/form-data", description = "field `photo`: the image file"),
+    responses((status = 201, body = PhotoResponse), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/listings/{id}/photos")]
+#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+pub async fn upload(
+    state: web::Data<AppState>,
+    steward: Steward,
+    id: web::Path<String>,
+    req: HttpRequest,
+    form: Multipart,
+) -> ApiResult<HttpResponse> {
+    let listing_id = parse_listing_id(&id)?;
+    let limits = state.config.photo_limits.clone();
+    // Reject early, before reading a byte, when the client declares an oversized body.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limits.max_upload_bytes + 64 * 1024) {
+        return Err(PhotoError::UploadTooLarge { limit: limits.max_upload_bytes }.into());
+    }
+    // Fail fast on a listing that cannot take photos, before the expensive decode.
+    let listing = state
+        .db
+        .run(move |conn| {
+            let listing = commissary_db::listings::get(conn, listing_id)?;
+            let count = store::list_for(conn, listing_id)?.len();
+            Ok((listing, count))
+        })
+        .await
+        .map_err(|e| match e {
+            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+            other => other.into(),
+        })?;
+    if !listing.0.status.is_editable() {
+        return Err(ApiError::conflict("listing_not_draft", "photos can only be changed on drafts"));
+    }
+    if listing.1 >= commissary_domain::listing::MAX_PHOTOS_PER_LISTING {
+        return Err(commissary_db::DbError::Conflict("too_many_photos").into());
+    }
+    let bytes = read_photo_field(form, limits.max_upload_bytes).await?;
+    let processed = web::block(move || process(&bytes, &limits)).await.map_err(ApiError::internal)??;
+    // Blobs first, row second: a row never points at a missing blob, and a blob
+    // without a row is harmless content-addressed data.
+    state.photos.put_all(&processed).await?;
+    let new_photo = NewPhoto {
+        sha256: processed.sha256.clone(),
+        width: processed.width,
+        height: processed.height,
+        renditions: processed
+            .renditions
+            .iter()
+            .map(|r| RenditionRef {
+                name: r.name.clone(),
+                width: r.width,
+                height: r.height,
+                key: r.key.clone(),
+                content_type: r.content_type.to_owned(),
+            })
+            .collect(),
+    };
+    let record = state
+        .db
+        .transaction(move |conn| store::add(conn, listing_id, new_photo, Utc::now()))
+        .await
+        .map_err(|e| match e {
+            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+            other => other.into(),
+        })?;
+    tracing::info!(photo = %record.id, sha256 = %record.sha256, "photo added");
+    Ok(HttpResponse::Created().json(PhotoResponse::from(record)))
+}
+
+/// Removes a photo from a draft.
+#[utoipa::path(delete, path = "/api/v1/listings/{id}/photos/{photo_id}", tag = "photos",
+    params(("id" = String, Path, format = Uuid), ("photo_id" = String, Path, format = Uuid)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/listings/{id}/photos/{photo_id}")]
+#[tracing::instrument(skip_all, fields(steward = %steward.address))]
+pub async fn remove(state: web::Data<AppState>, steward: Steward, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    let (id, photo_id) = path.into_inner();
+    let listing_id = parse_listing_id(&id)?;
+    let photo_id = parse_photo_id(&photo_id)?;
+    let removed = state
+        .db
+        .transaction(move |conn| store::delete(conn, listing_id, photo_id, Utc::now()))
+        .await
+        .map_err(|e| match e {
+            commissary_db::DbError::NotFound => ApiError::not_found("photo"),
+            other => other.into(),
+        })?;
+    delete_unreferenced_blobs(&state, removed).await;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sets the order of a draft's photos.
+#[utoipa::path(put, path = "/api/v1/listings/{id}/photos/order", tag = "photos", request_body = PhotoOrderRequest,
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = Vec<PhotoResponse>), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+#[put("/listings/{id}/photos/order")]
+#[tracing::instrument(skip_all, fields(steward = %steward.address))]
+pub async fn reorder(
+    state: web::Data<AppState>,
+    steward: Steward,
+    id: web::Path<String>,
+    body: web::Json<PhotoOrderRequest>,
+) -> ApiResult<web::Json<Vec<PhotoResponse>>> {
+    let listing_id = parse_listing_id(&id)?;
+    let order = body.into_inner().photo_ids;
+    let photos = state
+        .db
+        .transaction(move |conn| store::reorder(conn, listing_id, &order, Utc::now()))
+        .await
+        .map_err(|e| match e {
+            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+            other => other.into(),
+        })?;
+    Ok(web::Json(photos.into_iter().map(PhotoResponse::from).collect()))
+}
+
+/// Serves a rendition. Keys are content hashes, so responses never change: strong
+/// ETag plus a year of immutable caching.
+#[utoipa::path(get, path = "/photos/{key}", tag = "photos", params(("key" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 304), (status = 404, body = ErrorBody)))]
+#[get("/photos/{key}")]
+#[tracing::instrument(skip_all, fields(key = %key))]
+pub async fn serve(state: web::Data<AppState>, key: web::Path<String>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let Some(object) = state.photos.get(&key).await? else {
+        return Err(ApiError::not_found("photo"));
+    };
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == object.etag || tag.trim() == "*"));
+    let mut response = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    response
+        .insert_header((header::ETAG, object.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL_IMMUTABLE))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if matches {
+        return Ok(response.finish());
+    }
+    Ok(response.content_type(object.content_type).body(object.bytes))
+}
+
+/// Deletes a removed photo's blobs unless another listing still shows the same image.
+/// Failure only leaks storage, so it is logged rather than failing the request.
+pub(crate) async fn delete_unreferenced_blobs(state: &AppState, photo: PhotoRecord) {
+    let sha = photo.sha256.clone();
+    match state.db.run(move |conn| store::is_sha_referenced(conn, &sha)).await {
+        Ok(false) => {
+            for rendition in &photo.renditions {
+                if let Err(e) = state.photos.delete(&rendition.key).await {
+                    tracing::warn!(key = %rendition.key, error = %e, "could not delete photo blob");
+                }
+            }
+        }
+        Ok(true) => {}
+        Err(e) => tracing::warn!(error = %e, "could not check photo references"),
+    }
+}

@@ -1,0 +1,47 @@
+use std::sync::Arc;
+
+use commissary_db::Db;
+use commissary_domain::Address;
+use commissary_photos::{PhotoLimits, PhotoStore};
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::auth::Role;
+
+/// What SIWE messages must say to be accepted here.
+#[derive(Debug, Clone)]
+pub struct SiweConfig {
+    /// The RFC 3986 authority the wallet shows the user, e.g. `commissary.ampled.coop`.
+    pub domain: String,
+    /// The origin the message is signed for, e.g. `https://commissary.ampled.coop`.
+    pub uri: String,
+    pub chain_id: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub stewards: Vec<Address>,
+    pub siwe: SiweConfig,
+    pub photo_limits: PhotoLimits,
+}
+
+/// Shared by every request handler.
+pub struct AppState {
+    pub db: Db,
+    pub photos: PhotoStore,
+    pub config: ApiConfig,
+    pub metrics: Option<PrometheusHandle>,
+}
+
+impl AppState {
+    pub fn new(db: Db, photos: PhotoStore, config: ApiConfig, metrics: Option<PrometheusHandle>) -> Arc<Self> {
+        Arc::new(Self { db, photos, config, metrics })
+    }
+
+    pub fn is_steward(&self, address: Address) -> bool {
+        self.config.stewards.contains(&address)
+    }
+
+    pub fn roles_of(&self, address: Address) -> Vec<Role> {
+        if self.is_steward(address) { vec![Role::Member, Role::Steward] } else { vec![Role::Member] }
+    }
+}

@@ -1,0 +1,145 @@
+//! Wires configuration, database, photo store and HTTP server together.
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use actix_web::cookie::Key;
+use actix_web::dev::ServerHandle;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::task::JoinHandle;
+use tracing_actix_web::TracingLogger;
+
+use commissary_api::{ApiConfig, AppState, DbSessionStore, SiweConfig, configure, session_middleware};
+use commissary_db::{Db, DbOptions};
+use commissary_photos::{PhotoLimits, PhotoStore};
+
+use crate::config::Settings;
+
+/// The process-wide Prometheus recorder (metrics recorders are global by design).
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| match PrometheusBuilder::new().install_recorder() {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                tracing::warn!(error = %e, "metrics recorder unavailable");
+                None
+            }
+        })
+        .clone()
+}
+
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let mut options = DbOptions::new(settings.raw.database.url.expose());
+    options.pool_size = settings.raw.database.pool_size;
+    let db = Db::connect(&options).context("opening the database")?;
+    tracing::info!(backend = db.backend().as_str(), "database pool ready");
+    Ok(db)
+}
+
+pub async fn migrate(db: &Db) -> anyhow::Result<Vec<String>> {
+    let applied = db.migrate().await.context("running migrations")?;
+    for version in &applied {
+        tracing::info!(%version, "migration applied");
+    }
+    Ok(applied)
+}
+
+/// A running HTTP server and its background tasks.
+pub struct RunningApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    handle: ServerHandle,
+    server: JoinHandle<std::io::Result<()>>,
+    housekeeping: JoinHandle<()>,
+}
+
+impl RunningApp {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Waits until the server stops (Ctrl-C / SIGTERM are handled by actix).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        self.housekeeping.abort();
+        result.context("server task")?.context("server")
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        self.housekeeping.abort();
+        let _ = self.server.await;
+    }
+}
+
+/// Builds and starts the service; returns once it is listening.
+pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
+    let db = open_database(&settings).await?;
+    if settings.raw.database.migrate_on_start {
+        migrate(&db).await?;
+    }
+    let photos = PhotoStore::from_url(&settings.raw.photos.store).context("opening the photo store")?;
+    let limits = PhotoLimits {
+        max_upload_bytes: settings.raw.photos.max_upload_bytes,
+        max_pixels: settings.raw.photos.max_pixels,
+        ..PhotoLimits::default()
+    };
+    let config = ApiConfig {
+        stewards: settings.stewards.clone(),
+        siwe: SiweConfig { domain: settings.siwe_domain(), uri: settings.siwe_uri(), chain_id: settings.raw.auth.chain_id },
+        photo_limits: limits,
+    };
+    let state = web::Data::from(AppState::new(db.clone(), photos, config, metrics_handle()));
+    let key = if settings.raw.auth.session_key.is_empty() {
+        tracing::warn!("auth.session_key is not set: using a random key, so sessions end when the process restarts");
+        Key::generate()
+    } else {
+        Key::derive_from(settings.raw.auth.session_key.expose().as_bytes())
+    };
+    let store = DbSessionStore::new(db.clone());
+    let secure = settings.cookie_secure;
+    let ttl = settings.raw.auth.session_ttl_secs;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(session_middleware(store.clone(), key.clone(), secure, ttl))
+            .wrap(from_fn(commissary_api::health::track_requests))
+            .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "same-origin")),
+            )
+            .wrap(TracingLogger::default())
+            .configure(configure)
+    })
+    .shutdown_timeout(10)
+    .bind(settings.listen)
+    .with_context(|| format!("binding {}", settings.listen))?;
+    let addr = server.addrs().first().copied().context("server has no address")?;
+    let server = server.run();
+    let handle = server.handle();
+    let server = tokio::spawn(server);
+    let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    tracing::info!(%addr, public_url = %settings.public_url, "listening");
+    Ok(RunningApp { addr, db, handle, server, housekeeping })
+}
+
+/// Deletes expired nonces and sessions now and then.
+async fn housekeeping(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        match db.run(move |conn| commissary_db::auth::purge_expired(conn, now)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(removed = n, "expired sign-in records purged"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}

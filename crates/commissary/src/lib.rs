@@ -1,0 +1,9 @@
+//! The Commissary service as a library, so integration tests start exactly what the
+//! `commissary` binary runs.
+
+pub mod app;
+pub mod config;
+pub mod telemetry;
+
+pub use app::{RunningApp, start};
+pub use config::{Config, Settings};

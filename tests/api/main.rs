@@ -1,0 +1,7 @@
+//! End-to-end tests of the HTTP API against a real service and database.
+
+mod auth;
+mod helpers;
+mod listings;
+mod operations;
+mod photos;
