@@ -46,7 +46,8 @@ async fn member_signs_in_sees_me_and_logs_out() {
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     let after = client.get(app.url("/api/v1/me")).send().await.expect("me");
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
-    let replay = reqwest::Client::new().get(app.url("/api/v1/me")).header("cookie", raw_cookie).send().await.expect("me");
+    let replay =
+        reqwest::Client::new().get(app.url("/api/v1/me")).header("cookie", raw_cookie).send().await.expect("me");
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -140,7 +141,13 @@ async fn malformed_login_bodies_get_client_errors() {
     let response = app.login_with(&client, "hello", "0x00").await;
     assert_eq!(error_code(response).await, (StatusCode::BAD_REQUEST, "invalid_siwe_message".into()));
 
-    let response = client.post(app.url("/api/v1/auth/login")).body("{").header("content-type", "application/json").send().await.expect("send");
+    let response = client
+        .post(app.url("/api/v1/auth/login"))
+        .body("{")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(error_code(response).await, (StatusCode::BAD_REQUEST, "invalid_json".into()));
 
     let response = client.post(app.url("/api/v1/auth/login")).body("message=x").send().await.expect("send");

@@ -112,7 +112,8 @@ pub fn use_postgres() -> bool {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("COMMISSARY_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("COMMISSARY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn postgres_url_for(database: &str) -> String {
@@ -163,14 +164,7 @@ impl TestApp {
         adjust(&mut config);
         let settings: Settings = config.validate().expect("valid test config");
         let running = commissary::start(settings).await.expect("service starts");
-        Self {
-            base: running.url(),
-            db: running.db.clone(),
-            photo_dir,
-            running: Some(running),
-            postgres_db,
-            _dir: dir,
-        }
+        Self { base: running.url(), db: running.db.clone(), photo_dir, running: Some(running), postgres_db, _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -183,7 +177,8 @@ impl TestApp {
     }
 
     pub async fn nonce(&self, client: &Client) -> String {
-        let body: Value = client.get(self.url("/api/v1/auth/nonce")).send().await.expect("nonce").json().await.expect("json");
+        let body: Value =
+            client.get(self.url("/api/v1/auth/nonce")).send().await.expect("nonce").json().await.expect("json");
         body["nonce"].as_str().expect("nonce string").to_owned()
     }
 
@@ -242,7 +237,8 @@ impl Drop for TestApp {
         drop(self.running.take());
         if let Some(name) = self.postgres_db.take() {
             // Runs on a plain thread: Drop cannot await, and FORCE ends the pool's sessions.
-            let _ = std::thread::spawn(move || run_admin(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).join();
+            let _ =
+                std::thread::spawn(move || run_admin(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).join();
         }
     }
 }

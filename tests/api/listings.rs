@@ -10,7 +10,8 @@ use crate::helpers::*;
 async fn steward_creates_a_draft_with_defaults() {
     let app = TestApp::spawn().await;
     let steward = app.steward().await;
-    let response = steward.post(app.url("/api/v1/listings")).json(&listing_body("Gibson SG")).send().await.expect("create");
+    let response =
+        steward.post(app.url("/api/v1/listings")).json(&listing_body("Gibson SG")).send().await.expect("create");
     assert_eq!(response.status(), StatusCode::CREATED);
     let location = response.headers().get("location").expect("location").to_str().expect("ascii").to_owned();
     let body: Value = response.json().await.expect("json");
@@ -82,16 +83,16 @@ async fn every_validation_rule_is_a_422_naming_the_field() {
         let error: Value = response.json().await.expect("json");
         assert_eq!(error["error"]["code"], "validation_failed");
         let details = error["error"]["details"].as_array().expect("details");
-        assert!(
-            details.iter().any(|d| d["field"] == field && d["code"] == code),
-            "{field}/{code} not in {details:?}"
-        );
+        assert!(details.iter().any(|d| d["field"] == field && d["code"] == code), "{field}/{code} not in {details:?}");
     }
     let mut missing = listing_body("x");
     missing.as_object_mut().expect("object").remove("reserve_price");
     let response = steward.post(app.url("/api/v1/listings")).json(&missing).send().await.expect("send");
     let error: Value = response.json().await.expect("json");
-    assert_eq!(error["error"]["details"][0], json!({ "field": "reserve_price", "code": "required", "message": "reserve_price is required" }));
+    assert_eq!(
+        error["error"]["details"][0],
+        json!({ "field": "reserve_price", "code": "required", "message": "reserve_price is required" })
+    );
 
     // Money travels as strings: a JSON number is a type error.
     let mut numeric = listing_body("x");
@@ -109,7 +110,8 @@ async fn every_validation_rule_is_a_422_naming_the_field() {
     assert_eq!(error_code(response).await, (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large".into()));
 
     // Nothing half-written: every rejected request left no row behind.
-    let page: Value = steward.get(app.url("/api/v1/listings?status=draft")).send().await.expect("list").json().await.expect("json");
+    let page: Value =
+        steward.get(app.url("/api/v1/listings?status=draft")).send().await.expect("list").json().await.expect("json");
     assert_eq!(page["items"], json!([]));
 }
 
@@ -135,7 +137,8 @@ async fn drafts_are_patched_and_revalidated() {
     assert_eq!(patched["shipping"], json!({ "available": true, "note": "UK only, buyer pays" }));
     assert_eq!(patched["reserve_price"], listing["reserve_price"], "untouched fields keep their value");
 
-    let shrink = steward.patch(app.url(&path)).json(&json!({ "ends_at": listing["starts_at"] })).send().await.expect("patch");
+    let shrink =
+        steward.patch(app.url(&path)).json(&json!({ "ends_at": listing["starts_at"] })).send().await.expect("patch");
     assert_eq!(shrink.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let unchanged: Value = steward.get(app.url(&path)).send().await.expect("get").json().await.expect("json");
     assert_eq!(unchanged["ends_at"], listing["ends_at"]);
@@ -223,7 +226,12 @@ async fn titles(client: &reqwest::Client, url: String) -> (Vec<String>, Option<S
     let response = client.get(url).send().await.expect("list");
     assert_eq!(response.status(), StatusCode::OK);
     let page: Value = response.json().await.expect("json");
-    let titles = page["items"].as_array().expect("items").iter().map(|i| i["title"].as_str().expect("title").to_owned()).collect();
+    let titles = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["title"].as_str().expect("title").to_owned())
+        .collect();
     (titles, page["next_cursor"].as_str().map(str::to_owned))
 }
 
@@ -247,9 +255,15 @@ async fn listing_search_filters_sorts_and_paginates() {
     let list = |query: &str| app.url(&format!("/api/v1/listings{query}"));
 
     let (ending, _) = titles(&anon, list("")).await;
-    assert_eq!(ending, ["Tube screamer pedal", "Marshall 100% valve amp", "Vox AC30 amplifier", "Shure SM58", "Big Muff"]);
+    assert_eq!(
+        ending,
+        ["Tube screamer pedal", "Marshall 100% valve amp", "Vox AC30 amplifier", "Shure SM58", "Big Muff"]
+    );
     let (newest, _) = titles(&anon, list("?sort=newest")).await;
-    assert_eq!(newest, ["Big Muff", "Shure SM58", "Marshall 100% valve amp", "Tube screamer pedal", "Vox AC30 amplifier"]);
+    assert_eq!(
+        newest,
+        ["Big Muff", "Shure SM58", "Marshall 100% valve amp", "Tube screamer pedal", "Vox AC30 amplifier"]
+    );
     let (low, _) = titles(&anon, list("?sort=price_low")).await;
     assert_eq!(low[0], "Shure SM58", "9 < 10 numerically, not textually");
     assert_eq!(low[3..], ["Vox AC30 amplifier", "Marshall 100% valve amp"]);
@@ -309,6 +323,10 @@ async fn bad_list_parameters_are_400() {
         assert_eq!(error_code(response).await, (StatusCode::BAD_REQUEST, code.to_owned()), "{query}");
     }
     let cursor_of_other_sort = hex::encode("v1|newest|1|x");
-    let response = anon.get(app.url(&format!("/api/v1/listings?sort=price_low&cursor={cursor_of_other_sort}"))).send().await.expect("list");
+    let response = anon
+        .get(app.url(&format!("/api/v1/listings?sort=price_low&cursor={cursor_of_other_sort}")))
+        .send()
+        .await
+        .expect("list");
     assert_eq!(error_code(response).await, (StatusCode::BAD_REQUEST, "invalid_cursor".into()));
 }

@@ -23,7 +23,10 @@ async fn gps_exif_is_stripped_from_every_served_rendition() {
     let steward = app.steward().await;
     let id = draft(&app, &steward).await;
     let original = corpus::jpeg_with_gps_exif(2400, 1600);
-    assert!(contains(&original, corpus::EXIF_HEADER) && contains(&original, corpus::GPS_IFD_POINTER), "fixture has GPS");
+    assert!(
+        contains(&original, corpus::EXIF_HEADER) && contains(&original, corpus::GPS_IFD_POINTER),
+        "fixture has GPS"
+    );
 
     let response = app.upload(&steward, &id, "holiday.jpg", original).await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -57,7 +60,11 @@ async fn exif_orientation_is_applied() {
     let response = app.upload(&steward, &id, "sideways.jpg", corpus::jpeg_rotated(400, 200, 6)).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let photo: Value = response.json().await.expect("json");
-    assert_eq!((photo["width"].as_u64(), photo["height"].as_u64()), (Some(200), Some(400)), "90° turn swaps dimensions");
+    assert_eq!(
+        (photo["width"].as_u64(), photo["height"].as_u64()),
+        (Some(200), Some(400)),
+        "90° turn swaps dimensions"
+    );
 }
 
 #[actix_rt::test]
@@ -65,11 +72,16 @@ async fn png_and_webp_are_accepted_by_content_not_name() {
     let app = TestApp::spawn().await;
     let steward = app.steward().await;
     let id = draft(&app, &steward).await;
-    for (name, bytes) in [("a.webp", corpus::png(640, 480)), ("b.jpg", corpus::webp(500, 300)), ("c.png", corpus::png_with_alpha(300, 300))] {
+    for (name, bytes) in [
+        ("a.webp", corpus::png(640, 480)),
+        ("b.jpg", corpus::webp(500, 300)),
+        ("c.png", corpus::png_with_alpha(300, 300)),
+    ] {
         let response = app.upload(&steward, &id, name, bytes).await;
         assert_eq!(response.status(), StatusCode::CREATED, "{name}: {}", response.text().await.unwrap_or_default());
     }
-    let listing: Value = steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
+    let listing: Value =
+        steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
     let photos = listing["photos"].as_array().expect("photos");
     assert_eq!(photos.len(), 3);
     assert_eq!(photos.iter().map(|p| p["position"].as_u64().expect("pos")).collect::<Vec<_>>(), [0, 1, 2]);
@@ -94,7 +106,8 @@ async fn hostile_and_broken_files_are_rejected_with_the_right_status() {
         let response = app.upload(&steward, &id, name, bytes).await;
         assert_eq!(error_code(response).await, (status, code.to_owned()), "{name}");
     }
-    let listing: Value = steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
+    let listing: Value =
+        steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
     assert_eq!(listing["photos"], json!([]), "no rejected upload left a row");
     let stored = std::fs::read_dir(&app.photo_dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(stored, 0, "no rejected upload left a blob");
@@ -140,23 +153,32 @@ async fn photos_are_reordered_and_deleted() {
     let reversed: Vec<&String> = ids.iter().rev().collect();
     let response = steward.put(&order_url).json(&json!({ "photo_ids": reversed })).send().await.expect("reorder");
     assert_eq!(response.status(), StatusCode::OK);
-    let listing: Value = steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
-    let shown: Vec<&str> = listing["photos"].as_array().expect("photos").iter().map(|p| p["id"].as_str().expect("id")).collect();
+    let listing: Value =
+        steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
+    let shown: Vec<&str> =
+        listing["photos"].as_array().expect("photos").iter().map(|p| p["id"].as_str().expect("id")).collect();
     assert_eq!(shown, reversed.iter().map(|s| s.as_str()).collect::<Vec<_>>());
 
-    for bad in [json!({ "photo_ids": [ids[0]] }), json!({ "photo_ids": [ids[0], ids[0], ids[1]] }), json!({ "photo_ids": [ids[0], ids[1], ids[2], uuid::Uuid::now_v7()] })] {
+    for bad in [
+        json!({ "photo_ids": [ids[0]] }),
+        json!({ "photo_ids": [ids[0], ids[0], ids[1]] }),
+        json!({ "photo_ids": [ids[0], ids[1], ids[2], uuid::Uuid::now_v7()] }),
+    ] {
         let response = steward.put(&order_url).json(&bad).send().await.expect("reorder");
         assert_eq!(error_code(response).await, (StatusCode::UNPROCESSABLE_ENTITY, "photo_order_mismatch".into()));
     }
 
     let full_url = listing["photos"][0]["urls"]["full"].as_str().expect("url").to_owned();
-    let delete = steward.delete(app.url(&format!("/api/v1/listings/{id}/photos/{}", ids[2]))).send().await.expect("delete");
+    let delete =
+        steward.delete(app.url(&format!("/api/v1/listings/{id}/photos/{}", ids[2]))).send().await.expect("delete");
     assert_eq!(delete.status(), StatusCode::NO_CONTENT);
     assert_eq!(fetch(&app, &full_url).await.status(), StatusCode::NOT_FOUND, "unreferenced blobs are removed");
-    let missing = steward.delete(app.url(&format!("/api/v1/listings/{id}/photos/{}", ids[2]))).send().await.expect("delete");
+    let missing =
+        steward.delete(app.url(&format!("/api/v1/listings/{id}/photos/{}", ids[2]))).send().await.expect("delete");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let member = app.member().await;
-    let forbidden = member.delete(app.url(&format!("/api/v1/listings/{id}/photos/{}", ids[1]))).send().await.expect("delete");
+    let forbidden =
+        member.delete(app.url(&format!("/api/v1/listings/{id}/photos/{}", ids[1]))).send().await.expect("delete");
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
     let upload = app.upload(&member, &id, "p.png", corpus::png(10, 10)).await;
     assert_eq!(upload.status(), StatusCode::FORBIDDEN);
@@ -187,6 +209,9 @@ async fn deleting_a_draft_removes_its_photos() {
     let photo: Value = app.upload(&steward, &id, "p.png", corpus::png(64, 64)).await.json().await.expect("json");
     let url = photo["urls"]["full"].as_str().expect("url").to_owned();
     assert_eq!(fetch(&app, &url).await.status(), StatusCode::OK);
-    assert_eq!(steward.delete(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("delete").status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        steward.delete(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("delete").status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(fetch(&app, &url).await.status(), StatusCode::NOT_FOUND);
 }

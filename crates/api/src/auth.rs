@@ -70,23 +70,33 @@ pub async fn nonce(state: web::Data<AppState>) -> ApiResult<web::Json<NonceRespo
     responses((status = 200, body = MeResponse), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
 #[post("/auth/login")]
 #[tracing::instrument(skip_all)]
-pub async fn login(state: web::Data<AppState>, session: Session, body: web::Json<LoginRequest>) -> ApiResult<web::Json<MeResponse>> {
+pub async fn login(
+    state: web::Data<AppState>,
+    session: Session,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<web::Json<MeResponse>> {
     let body = body.into_inner();
     let message = siwe::Message::from_str(&body.message)
         .map_err(|e| ApiError::bad_request("invalid_siwe_message", format!("not an EIP-4361 message: {e}")))?;
     let expected = &state.config.siwe;
     if message.domain.as_str() != expected.domain {
-        return Err(ApiError::unauthorized("siwe_domain_mismatch", format!("the message is for {}, not {}", message.domain, expected.domain)));
+        return Err(ApiError::unauthorized(
+            "siwe_domain_mismatch",
+            format!("the message is for {}, not {}", message.domain, expected.domain),
+        ));
     }
     if message.uri.as_str().trim_end_matches('/') != expected.uri.trim_end_matches('/') {
         return Err(ApiError::unauthorized("siwe_uri_mismatch", format!("the message URI must be {}", expected.uri)));
     }
     if message.chain_id != expected.chain_id {
-        return Err(ApiError::unauthorized("siwe_chain_mismatch", format!("the message must be for chain {}", expected.chain_id)));
+        return Err(ApiError::unauthorized(
+            "siwe_chain_mismatch",
+            format!("the message must be for chain {}", expected.chain_id),
+        ));
     }
     let now = Utc::now();
-    let now_odt = actix_web::cookie::time::OffsetDateTime::from_unix_timestamp(now.timestamp())
-        .map_err(ApiError::internal)?;
+    let now_odt =
+        actix_web::cookie::time::OffsetDateTime::from_unix_timestamp(now.timestamp()).map_err(ApiError::internal)?;
     if !message.valid_at(&now_odt) {
         return Err(ApiError::unauthorized("siwe_expired", "the message is expired or not yet valid"));
     }
@@ -99,14 +109,15 @@ pub async fn login(state: web::Data<AppState>, session: Session, body: web::Json
     let message_nonce = message.nonce.clone();
     let consumed = state.db.run(move |conn| store::consume_nonce(conn, &message_nonce, now)).await?;
     if !consumed {
-        return Err(ApiError::unauthorized("invalid_nonce", "the nonce is unknown, expired or already used; request a new one"));
+        return Err(ApiError::unauthorized(
+            "invalid_nonce",
+            "the nonce is unknown, expired or already used; request a new one",
+        ));
     }
     let address = Address(message.address);
     // A fresh session key on every login prevents session fixation.
     session.renew();
-    session
-        .insert(SESSION_ADDRESS, address.to_lower_hex())
-        .map_err(ApiError::internal)?;
+    session.insert(SESSION_ADDRESS, address.to_lower_hex()).map_err(ApiError::internal)?;
     tracing::info!(%address, "signed in");
     Ok(web::Json(MeResponse { address, roles: state.roles_of(address) }))
 }
@@ -133,8 +144,9 @@ fn recover_personal_sign(text: &str, signature: &[u8; 65]) -> Option<[u8; 20]> {
 fn parse_signature(text: &str) -> ApiResult<[u8; 65]> {
     let hex_part = text.strip_prefix("0x").unwrap_or(text);
     let mut out = [0u8; 65];
-    hex::decode_to_slice(hex_part, &mut out)
-        .map_err(|_| ApiError::bad_request("invalid_signature_encoding", "signature must be 65 bytes of 0x-prefixed hex"))?;
+    hex::decode_to_slice(hex_part, &mut out).map_err(|_| {
+        ApiError::bad_request("invalid_signature_encoding", "signature must be 65 bytes of 0x-prefixed hex")
+    })?;
     Ok(out)
 }
 
@@ -263,12 +275,14 @@ impl SessionStore for DbSessionStore {
             .run(move |conn| store::session_load(conn, &id, now))
             .await
             .map_err(|e| LoadError::Other(e.into()))?;
-        state
-            .map(|s| serde_json::from_str(&s).map_err(|e| LoadError::Deserialization(e.into())))
-            .transpose()
+        state.map(|s| serde_json::from_str(&s).map_err(|e| LoadError::Deserialization(e.into()))).transpose()
     }
 
-    async fn save(&self, session_state: HashMap<String, String>, ttl: &CookieDuration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        session_state: HashMap<String, String>,
+        ttl: &CookieDuration,
+    ) -> Result<SessionKey, SaveError> {
         let state = serde_json::to_string(&session_state).map_err(|e| SaveError::Serialization(e.into()))?;
         let key = new_session_key().map_err(SaveError::Other)?;
         let id = key_hash(&key);

@@ -26,9 +26,11 @@ pub const JSON_LIMIT_BYTES: usize = 256 * 1024;
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
-        JsonPayloadError::ContentType => {
-            ApiError::new(actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send JSON with Content-Type: application/json")
-        }
+        JsonPayloadError::ContentType => ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send JSON with Content-Type: application/json",
+        ),
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::new(
             actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
@@ -84,13 +86,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Session cookies: opaque key, HttpOnly, SameSite=Strict, signed with the configured
 /// key; the state lives in the database.
-pub fn session_middleware(store: DbSessionStore, key: Key, secure: bool, ttl_secs: i64) -> SessionMiddleware<DbSessionStore> {
+pub fn session_middleware(
+    store: DbSessionStore,
+    key: Key,
+    secure: bool,
+    ttl_secs: i64,
+) -> SessionMiddleware<DbSessionStore> {
     SessionMiddleware::builder(store, key)
         .cookie_name(SESSION_COOKIE.to_owned())
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Strict)
         .cookie_secure(secure)
         .cookie_path("/".to_owned())
-        .session_lifecycle(PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::seconds(ttl_secs)))
+        .session_lifecycle(
+            PersistentSession::default().session_ttl(actix_web::cookie::time::Duration::seconds(ttl_secs)),
+        )
         .build()
 }

@@ -208,7 +208,11 @@ fn decode_cursor(sort: ListingSort, raw: &str) -> ApiResult<ListingCursor> {
               (status = 422, body = ErrorBody)))]
 #[post("/listings")]
 #[tracing::instrument(skip_all, fields(steward = %steward.address))]
-pub async fn create(state: web::Data<AppState>, steward: Steward, body: web::Json<ListingRequest>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    steward: Steward,
+    body: web::Json<ListingRequest>,
+) -> ApiResult<HttpResponse> {
     let details = ListingDetails::create(body.into_inner().into(), Utc::now())?;
     let record = ListingRecord::new_draft(details, steward.address, Utc::now());
     let inserted = record.clone();
@@ -224,12 +228,17 @@ pub async fn create(state: web::Data<AppState>, steward: Steward, body: web::Jso
     responses((status = 200, body = ListingPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/listings")]
 #[tracing::instrument(skip_all)]
-pub async fn list(state: web::Data<AppState>, viewer: Viewer, filter: web::Query<ListingFilter>) -> ApiResult<web::Json<ListingPage>> {
+pub async fn list(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    filter: web::Query<ListingFilter>,
+) -> ApiResult<web::Json<ListingPage>> {
     let filter = filter.into_inner();
     let sort = match filter.sort.as_deref() {
         None => ListingSort::default(),
-        Some(s) => ListingSort::parse(s)
-            .ok_or_else(|| ApiError::bad_request("invalid_sort", "sort must be ending_soon, newest, price_low or price_high"))?,
+        Some(s) => ListingSort::parse(s).ok_or_else(|| {
+            ApiError::bad_request("invalid_sort", "sort must be ending_soon, newest, price_low or price_high")
+        })?,
     };
     let statuses = match filter.status.as_deref() {
         None | Some("") => None,
@@ -238,7 +247,9 @@ pub async fn list(state: web::Data<AppState>, viewer: Viewer, filter: web::Query
                 .split(',')
                 .map(|s| s.trim().parse::<ListingStatus>())
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| ApiError::bad_request("invalid_status", "status must be a comma-separated list of listing statuses"))?;
+                .map_err(|_| {
+                    ApiError::bad_request("invalid_status", "status must be a comma-separated list of listing statuses")
+                })?;
             if parsed.contains(&ListingStatus::Draft) && !viewer.is_steward {
                 return Err(ApiError::forbidden("only stewards can see drafts"));
             }
@@ -265,7 +276,8 @@ pub async fn list(state: web::Data<AppState>, viewer: Viewer, filter: web::Query
             Ok((records, photos, has_more))
         })
         .await?;
-    let next_cursor = if has_more { records.last().map(|r| encode_cursor(sort, &ListingCursor::after(sort, r))) } else { None };
+    let next_cursor =
+        if has_more { records.last().map(|r| encode_cursor(sort, &ListingCursor::after(sort, r))) } else { None };
     let mut by_listing: BTreeMap<ListingId, Vec<PhotoRecord>> = BTreeMap::new();
     for photo in photos {
         by_listing.entry(photo.listing_id).or_default().push(photo);
@@ -285,7 +297,11 @@ pub async fn list(state: web::Data<AppState>, viewer: Viewer, filter: web::Query
     responses((status = 200, body = ListingResponse), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}")]
 #[tracing::instrument(skip_all, fields(listing = %id))]
-pub async fn get_one(state: web::Data<AppState>, viewer: Viewer, id: web::Path<String>) -> ApiResult<web::Json<ListingResponse>> {
+pub async fn get_one(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<ListingResponse>> {
     let id = parse_listing_id(&id)?;
     let (record, photos) = load_with_photos(&state, id).await?;
     if record.status == ListingStatus::Draft && !viewer.is_steward {
@@ -295,14 +311,10 @@ pub async fn get_one(state: web::Data<AppState>, viewer: Viewer, id: web::Path<S
 }
 
 pub(crate) async fn load_with_photos(state: &AppState, id: ListingId) -> ApiResult<(ListingRecord, Vec<PhotoRecord>)> {
-    state
-        .db
-        .run(move |conn| Ok((store::get(conn, id)?, photo_store::list_for(conn, id)?)))
-        .await
-        .map_err(|e| match e {
-            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-            other => other.into(),
-        })
+    state.db.run(move |conn| Ok((store::get(conn, id)?, photo_store::list_for(conn, id)?))).await.map_err(|e| match e {
+        commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+        other => other.into(),
+    })
 }
 
 /// Edits a draft. Fields left out keep their value; the result is validated as a whole.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_multipart::Multipart;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::Utc;
 use futures_util::TryStreamExt;
@@ -21,6 +21,8 @@ use crate::listings::parse_listing_id;
 use crate::state::AppState;
 
 pub const PHOTO_FIELD: &str = "photo";
+/// How long an upload waits for a free processing slot before the client is told to retry.
+const PROCESSING_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PhotoResponse {
@@ -66,7 +68,9 @@ fn parse_photo_id(raw: &str) -> ApiResult<Uuid> {
 
 /// Reads the `photo` field, refusing to buffer more than the upload limit.
 async fn read_photo_field(mut form: Multipart, limit: usize) -> ApiResult<Vec<u8>> {
-    let malformed = |e: actix_multipart::MultipartError| ApiError::bad_request("invalid_multipart", format!("malformed multipart body: {e}"));
+    let malformed = |e: actix_multipart::MultipartError| {
+        ApiError::bad_request("invalid_multipart", format!("malformed multipart body: {e}"))
+    };
     while let Some(mut field) = form.try_next().await.map_err(malformed)? {
         if field.name() != Some(PHOTO_FIELD) {
             // Drain and ignore other fields so the stream can advance.
@@ -102,11 +106,8 @@ pub async fn upload(
     let listing_id = parse_listing_id(&id)?;
     let limits = state.config.photo_limits.clone();
     // Reject early, before reading a byte, when the client declares an oversized body.
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limits.max_upload_bytes + 64 * 1024) {
         return Err(PhotoError::UploadTooLarge { limit: limits.max_upload_bytes }.into());
     }
@@ -130,6 +131,16 @@ pub async fn upload(
         return Err(commissary_db::DbError::Conflict("too_many_photos").into());
     }
     let bytes = read_photo_field(form, limits.max_upload_bytes).await?;
+    let _permit = tokio::time::timeout(PROCESSING_QUEUE_WAIT, state.photo_permits.acquire())
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "the photo processor is busy; retry in a minute",
+            )
+        })?
+        .map_err(ApiError::internal)?;
     let processed = web::block(move || process(&bytes, &limits)).await.map_err(ApiError::internal)??;
     // Blobs first, row second: a row never points at a missing blob, and a blob
     // without a row is harmless content-addressed data.
@@ -150,14 +161,12 @@ pub async fn upload(
             })
             .collect(),
     };
-    let record = state
-        .db
-        .transaction(move |conn| store::add(conn, listing_id, new_photo, Utc::now()))
-        .await
-        .map_err(|e| match e {
+    let record = state.db.transaction(move |conn| store::add(conn, listing_id, new_photo, Utc::now())).await.map_err(
+        |e| match e {
             commissary_db::DbError::NotFound => ApiError::not_found("listing"),
             other => other.into(),
-        })?;
+        },
+    )?;
     tracing::info!(photo = %record.id, sha256 = %record.sha256, "photo added");
     Ok(HttpResponse::Created().json(PhotoResponse::from(record)))
 }
@@ -168,17 +177,20 @@ pub async fn upload(
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/listings/{id}/photos/{photo_id}")]
 #[tracing::instrument(skip_all, fields(steward = %steward.address))]
-pub async fn remove(state: web::Data<AppState>, steward: Steward, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    steward: Steward,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     let (id, photo_id) = path.into_inner();
     let listing_id = parse_listing_id(&id)?;
     let photo_id = parse_photo_id(&photo_id)?;
-    let removed = state
-        .db
-        .transaction(move |conn| store::delete(conn, listing_id, photo_id, Utc::now()))
-        .await
-        .map_err(|e| match e {
-            commissary_db::DbError::NotFound => ApiError::not_found("photo"),
-            other => other.into(),
+    let removed =
+        state.db.transaction(move |conn| store::delete(conn, listing_id, photo_id, Utc::now())).await.map_err(|e| {
+            match e {
+                commissary_db::DbError::NotFound => ApiError::not_found("photo"),
+                other => other.into(),
+            }
         })?;
     delete_unreferenced_blobs(&state, removed).await;
     Ok(HttpResponse::NoContent().finish())
@@ -199,13 +211,12 @@ pub async fn reorder(
 ) -> ApiResult<web::Json<Vec<PhotoResponse>>> {
     let listing_id = parse_listing_id(&id)?;
     let order = body.into_inner().photo_ids;
-    let photos = state
-        .db
-        .transaction(move |conn| store::reorder(conn, listing_id, &order, Utc::now()))
-        .await
-        .map_err(|e| match e {
-            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-            other => other.into(),
+    let photos =
+        state.db.transaction(move |conn| store::reorder(conn, listing_id, &order, Utc::now())).await.map_err(|e| {
+            match e {
+                commissary_db::DbError::NotFound => ApiError::not_found("listing"),
+                other => other.into(),
+            }
         })?;
     Ok(web::Json(photos.into_iter().map(PhotoResponse::from).collect()))
 }

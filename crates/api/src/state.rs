@@ -30,11 +30,15 @@ pub struct AppState {
     pub photos: PhotoStore,
     pub config: ApiConfig,
     pub metrics: Option<PrometheusHandle>,
+    /// Decoding a 40-megapixel photo takes seconds and hundreds of MB, so only as
+    /// many run at once as there are cores; the rest wait their turn.
+    pub photo_permits: tokio::sync::Semaphore,
 }
 
 impl AppState {
     pub fn new(db: Db, photos: PhotoStore, config: ApiConfig, metrics: Option<PrometheusHandle>) -> Arc<Self> {
-        Arc::new(Self { db, photos, config, metrics })
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Arc::new(Self { db, photos, config, metrics, photo_permits: tokio::sync::Semaphore::new(cores) })
     }
 
     pub fn is_steward(&self, address: Address) -> bool {

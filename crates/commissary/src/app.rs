@@ -91,7 +91,11 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
     };
     let config = ApiConfig {
         stewards: settings.stewards.clone(),
-        siwe: SiweConfig { domain: settings.siwe_domain(), uri: settings.siwe_uri(), chain_id: settings.raw.auth.chain_id },
+        siwe: SiweConfig {
+            domain: settings.siwe_domain(),
+            uri: settings.siwe_uri(),
+            chain_id: settings.raw.auth.chain_id,
+        },
         photo_limits: limits,
     };
     let state = web::Data::from(AppState::new(db.clone(), photos, config, metrics_handle()));

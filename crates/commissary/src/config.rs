@@ -116,7 +116,11 @@ impl Default for Config {
                 pool_size: 8,
                 migrate_on_start: true,
             },
-            photos: PhotosConfig { store: "./data/photos".into(), max_upload_bytes: 20 * 1024 * 1024, max_pixels: 40_000_000 },
+            photos: PhotosConfig {
+                store: "./data/photos".into(),
+                max_upload_bytes: 20 * 1024 * 1024,
+                max_pixels: 40_000_000,
+            },
             auth: AuthConfig {
                 stewards: Vec::new(),
                 chain_id: 31337,
@@ -171,21 +175,26 @@ impl Config {
     }
 
     pub fn validate(self) -> Result<Settings, ConfigError> {
-        let listen: SocketAddr = self
-            .server
-            .listen
-            .parse()
-            .map_err(|_| invalid("server.listen", format!("{:?} is not an IP:port socket address", self.server.listen)))?;
+        let listen: SocketAddr = self.server.listen.parse().map_err(|_| {
+            invalid("server.listen", format!("{:?} is not an IP:port socket address", self.server.listen))
+        })?;
         let public_url = match &self.server.public_url {
             Some(raw) => {
                 let url = url::Url::parse(raw).map_err(|e| invalid("server.public_url", format!("{raw:?}: {e}")))?;
                 if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-                    return Err(invalid("server.public_url", "must be an http(s) origin such as https://commissary.example"));
+                    return Err(invalid(
+                        "server.public_url",
+                        "must be an http(s) origin such as https://commissary.example",
+                    ));
                 }
                 url
             }
             None => {
-                let host = if listen.ip().is_unspecified() || listen.ip().is_loopback() { "localhost".to_owned() } else { listen.ip().to_string() };
+                let host = if listen.ip().is_unspecified() || listen.ip().is_loopback() {
+                    "localhost".to_owned()
+                } else {
+                    listen.ip().to_string()
+                };
                 url::Url::parse(&format!("http://{host}:{}", listen.port()))
                     .map_err(|e| invalid("server.listen", e.to_string()))?
             }
@@ -210,7 +219,11 @@ impl Config {
             .stewards
             .iter()
             .enumerate()
-            .map(|(i, a)| Address::parse(a).map_err(|_| invalid(format!("auth.stewards[{i}]"), format!("{a:?} is not a 0x-prefixed 20-byte address"))))
+            .map(|(i, a)| {
+                Address::parse(a).map_err(|_| {
+                    invalid(format!("auth.stewards[{i}]"), format!("{a:?} is not a 0x-prefixed 20-byte address"))
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if !self.auth.session_key.is_empty() && self.auth.session_key.expose().len() < 64 {
             return Err(invalid("auth.session_key", "must be at least 64 characters of random data"));
@@ -218,8 +231,7 @@ impl Config {
         if self.auth.session_ttl_secs < 60 {
             return Err(invalid("auth.session_ttl_secs", "must be at least 60"));
         }
-        tracing_subscriber::EnvFilter::try_new(&self.log.filter)
-            .map_err(|e| invalid("log.filter", e.to_string()))?;
+        tracing_subscriber::EnvFilter::try_new(&self.log.filter).map_err(|e| invalid("log.filter", e.to_string()))?;
         let cookie_secure = self.auth.cookie_secure.unwrap_or(public_url.scheme() == "https");
         Ok(Settings { listen, public_url, stewards, cookie_secure, raw: self })
     }

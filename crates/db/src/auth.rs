@@ -6,7 +6,12 @@ use diesel::prelude::*;
 use crate::schema::{auth_nonces, sessions};
 use crate::{DbConnection, DbResult};
 
-pub fn insert_nonce(conn: &mut DbConnection, nonce: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> DbResult<()> {
+pub fn insert_nonce(
+    conn: &mut DbConnection,
+    nonce: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> DbResult<()> {
     diesel::insert_into(auth_nonces::table)
         .values((
             auth_nonces::nonce.eq(nonce),
@@ -31,7 +36,13 @@ pub fn consume_nonce(conn: &mut DbConnection, nonce: &str, now: DateTime<Utc>) -
     Ok(updated == 1)
 }
 
-pub fn session_insert(conn: &mut DbConnection, id_hash: &str, state: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> DbResult<()> {
+pub fn session_insert(
+    conn: &mut DbConnection,
+    id_hash: &str,
+    state: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> DbResult<()> {
     diesel::insert_into(sessions::table)
         .values((
             sessions::id_hash.eq(id_hash),
@@ -54,7 +65,12 @@ pub fn session_load(conn: &mut DbConnection, id_hash: &str, now: DateTime<Utc>) 
 }
 
 /// Replaces state and expiry; returns false if the session no longer exists.
-pub fn session_update(conn: &mut DbConnection, id_hash: &str, state: Option<&str>, expires_at: DateTime<Utc>) -> DbResult<bool> {
+pub fn session_update(
+    conn: &mut DbConnection,
+    id_hash: &str,
+    state: Option<&str>,
+    expires_at: DateTime<Utc>,
+) -> DbResult<bool> {
     let target = sessions::table.filter(sessions::id_hash.eq(id_hash));
     let updated = match state {
         Some(state) => diesel::update(target)

@@ -104,11 +104,13 @@ impl Db {
     /// Opens a pool. SQLite files (and their directory) are created on first use.
     pub fn connect(options: &DbOptions) -> DbResult<Self> {
         let (backend, target) = resolve(&options.url)?;
-        if backend == Backend::Sqlite && target != ":memory:" && !target.starts_with("file:") {
-            if let Some(parent) = Path::new(&target).parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| DbError::InvalidUrl(format!("cannot create {}: {e}", parent.display())))?;
-            }
+        if backend == Backend::Sqlite
+            && target != ":memory:"
+            && !target.starts_with("file:")
+            && let Some(parent) = Path::new(&target).parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| DbError::InvalidUrl(format!("cannot create {}: {e}", parent.display())))?;
         }
         if backend == Backend::Sqlite && target != ":memory:" {
             // WAL (readers never block the writer) is a property of the file, so it is

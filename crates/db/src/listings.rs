@@ -159,11 +159,7 @@ pub fn insert(conn: &mut DbConnection, record: &ListingRecord) -> DbResult<()> {
 }
 
 pub fn get(conn: &mut DbConnection, id: ListingId) -> DbResult<ListingRecord> {
-    listings::table
-        .find(id.to_string())
-        .select(ListingRow::as_select())
-        .first(conn)?
-        .try_into()
+    listings::table.find(id.to_string()).select(ListingRow::as_select()).first(conn)?.try_into()
 }
 
 /// Distinguishes "no such listing" from "exists but not a draft" after a guarded write.
@@ -176,12 +172,20 @@ fn not_draft_or_missing(conn: &mut DbConnection, id: ListingId) -> DbError {
 
 /// Replaces a draft's details. The `status = 'draft'` guard makes this safe against a
 /// concurrent publish: whichever commits second sees the other's effect.
-pub fn update_draft(conn: &mut DbConnection, id: ListingId, details: &ListingDetails, now: DateTime<Utc>) -> DbResult<ListingRecord> {
+pub fn update_draft(
+    conn: &mut DbConnection,
+    id: ListingId,
+    details: &ListingDetails,
+    now: DateTime<Utc>,
+) -> DbResult<ListingRecord> {
     let current = get(conn, id)?;
     let now = crate::storable(now);
-    let record = ListingRecord { details: details.clone(), current_price: details.reserve_price, updated_at: now, ..current };
+    let record =
+        ListingRecord { details: details.clone(), current_price: details.reserve_price, updated_at: now, ..current };
     let updated = diesel::update(
-        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table
+            .filter(listings::id.eq(id.to_string()))
+            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
     )
     .set(ListingRow::from_record(&record))
     .execute(conn)?;
@@ -193,7 +197,9 @@ pub fn update_draft(conn: &mut DbConnection, id: ListingId, details: &ListingDet
 
 pub fn delete_draft(conn: &mut DbConnection, id: ListingId) -> DbResult<()> {
     let deleted = diesel::delete(
-        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table
+            .filter(listings::id.eq(id.to_string()))
+            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
     )
     .execute(conn)?;
     if deleted == 0 {
@@ -207,7 +213,9 @@ pub fn delete_draft(conn: &mut DbConnection, id: ListingId) -> DbResult<()> {
 /// so that a photo can never be attached to a listing that is being published.
 pub fn touch_draft(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> DbResult<ListingRecord> {
     let updated = diesel::update(
-        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table
+            .filter(listings::id.eq(id.to_string()))
+            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
     )
     .set(listings::updated_at.eq(now.naive_utc()))
     .execute(conn)?;
@@ -219,10 +227,18 @@ pub fn touch_draft(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -
 
 /// Moves a listing from one status to another; fails with `Conflict("status_changed")`
 /// if it is no longer in `from` (someone else moved it first).
-pub fn transition(conn: &mut DbConnection, id: ListingId, from: ListingStatus, to: ListingStatus, now: DateTime<Utc>) -> DbResult<()> {
-    let updated = diesel::update(listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(from.as_str())))
-        .set((listings::status.eq(to.as_str()), listings::updated_at.eq(now.naive_utc())))
-        .execute(conn)?;
+pub fn transition(
+    conn: &mut DbConnection,
+    id: ListingId,
+    from: ListingStatus,
+    to: ListingStatus,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    let updated = diesel::update(
+        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(from.as_str())),
+    )
+    .set((listings::status.eq(to.as_str()), listings::updated_at.eq(now.naive_utc())))
+    .execute(conn)?;
     if updated == 0 {
         get(conn, id)?;
         return Err(DbError::Conflict("status_changed"));
@@ -310,7 +326,9 @@ fn like_pattern(text: &str) -> String {
 pub fn list(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<ListingRecord>, bool)> {
     let mut q = listings::table.select(ListingRow::as_select()).into_boxed::<MultiBackend>();
     match &query.statuses {
-        Some(statuses) => q = q.filter(listings::status.eq_any(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>())),
+        Some(statuses) => {
+            q = q.filter(listings::status.eq_any(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
+        }
         None => q = q.filter(listings::status.ne(ListingStatus::Draft.as_str())),
     }
     if let Some(category) = &query.category {

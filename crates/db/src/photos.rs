@@ -79,7 +79,12 @@ fn i32_of(v: u32) -> i32 {
 
 /// Attaches a photo to a draft, last in order. Enforces the per-listing limit and
 /// rejects the same image twice; call inside a transaction.
-pub fn add(conn: &mut DbConnection, listing_id: ListingId, photo: NewPhoto, now: DateTime<Utc>) -> DbResult<PhotoRecord> {
+pub fn add(
+    conn: &mut DbConnection,
+    listing_id: ListingId,
+    photo: NewPhoto,
+    now: DateTime<Utc>,
+) -> DbResult<PhotoRecord> {
     touch_draft(conn, listing_id, now)?;
     let existing = list_for(conn, listing_id)?;
     if existing.len() >= MAX_PHOTOS_PER_LISTING {
@@ -144,7 +149,12 @@ pub fn list_for_many(conn: &mut DbConnection, listing_ids: &[ListingId]) -> DbRe
 }
 
 /// Removes a photo from a draft; the remaining photos keep their relative order.
-pub fn delete(conn: &mut DbConnection, listing_id: ListingId, photo_id: Uuid, now: DateTime<Utc>) -> DbResult<PhotoRecord> {
+pub fn delete(
+    conn: &mut DbConnection,
+    listing_id: ListingId,
+    photo_id: Uuid,
+    now: DateTime<Utc>,
+) -> DbResult<PhotoRecord> {
     touch_draft(conn, listing_id, now)?;
     let photo = list_for(conn, listing_id)?.into_iter().find(|p| p.id == photo_id).ok_or(DbError::NotFound)?;
     diesel::delete(photos::table.find(photo_id.to_string())).execute(conn)?;
@@ -152,7 +162,12 @@ pub fn delete(conn: &mut DbConnection, listing_id: ListingId, photo_id: Uuid, no
 }
 
 /// Sets the display order. `order` must name every photo of the listing exactly once.
-pub fn reorder(conn: &mut DbConnection, listing_id: ListingId, order: &[Uuid], now: DateTime<Utc>) -> DbResult<Vec<PhotoRecord>> {
+pub fn reorder(
+    conn: &mut DbConnection,
+    listing_id: ListingId,
+    order: &[Uuid],
+    now: DateTime<Utc>,
+) -> DbResult<Vec<PhotoRecord>> {
     touch_draft(conn, listing_id, now)?;
     let current = list_for(conn, listing_id)?;
     let mut wanted: Vec<Uuid> = order.to_vec();

@@ -98,7 +98,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "0x", "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe", "0xZZAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"] {
+        for bad in [
+            "",
+            "0x",
+            "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe",
+            "0xZZAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+        ] {
             assert_eq!(Address::parse(bad), Err(InvalidAddress), "{bad}");
         }
     }

@@ -14,8 +14,7 @@ pub mod validation;
 pub use address::Address;
 pub use auction::{AuctionTerms, min_next_bid};
 pub use listing::{
-    Category, Condition, Fulfilment, ListingDetails, ListingId, ListingInput, ListingStatus,
-    Pickup, Schedule, Shipping,
+    Category, Condition, Fulfilment, ListingDetails, ListingId, ListingInput, ListingStatus, Pickup, Schedule, Shipping,
 };
 pub use listing_hash::{ListingDocument, keccak256};
 pub use money::{MoneyError, TokenAmount};

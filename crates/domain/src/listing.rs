@@ -242,7 +242,11 @@ impl ListingDetails {
                 if chars == 0 {
                     errors.push("title", "empty", "title must not be blank");
                 } else if chars > TITLE_MAX_CHARS {
-                    errors.push("title", "too_long", format!("title has {chars} characters; at most {TITLE_MAX_CHARS}"));
+                    errors.push(
+                        "title",
+                        "too_long",
+                        format!("title has {chars} characters; at most {TITLE_MAX_CHARS}"),
+                    );
                 } else if trimmed.chars().any(char::is_control) {
                     errors.push("title", "control_characters", "title must be a single line of text");
                 }
@@ -276,7 +280,11 @@ impl ListingDetails {
 
         let condition = match input.condition {
             Some(raw) => raw.parse::<Condition>().map_err(|_| {
-                errors.push("condition", "invalid_choice", format!("condition must be one of {}", join(Condition::ALL)));
+                errors.push(
+                    "condition",
+                    "invalid_choice",
+                    format!("condition must be one of {}", join(Condition::ALL)),
+                );
             }),
             None => base.map(|b| b.condition).ok_or(()),
         };
@@ -286,7 +294,11 @@ impl ListingDetails {
                 let trimmed = raw.trim().to_owned();
                 let chars = trimmed.chars().count();
                 if chars > DONOR_CREDIT_MAX_CHARS {
-                    errors.push("donor_credit", "too_long", format!("donor_credit has at most {DONOR_CREDIT_MAX_CHARS} characters"));
+                    errors.push(
+                        "donor_credit",
+                        "too_long",
+                        format!("donor_credit has at most {DONOR_CREDIT_MAX_CHARS} characters"),
+                    );
                 }
                 if trimmed.is_empty() { None } else { Some(trimmed) }
             }
@@ -343,13 +355,18 @@ impl ListingDetails {
         let extension_secs = match input.extension_secs {
             Some(v) if (0..=i64::from(MAX_EXTENSION_SECS)).contains(&v) => u32::try_from(v).map_err(|_| ()),
             Some(_) => {
-                errors.push("extension_secs", "out_of_range", format!("extension_secs must be between 0 and {MAX_EXTENSION_SECS}"));
+                errors.push(
+                    "extension_secs",
+                    "out_of_range",
+                    format!("extension_secs must be between 0 and {MAX_EXTENSION_SECS}"),
+                );
                 Err(())
             }
             None => Ok(base.map_or(DEFAULT_EXTENSION_SECS, |b| b.extension_secs)),
         };
 
-        let default_fulfilment = Fulfilment { pickup: Pickup { available: true, location: None }, shipping: Shipping::default() };
+        let default_fulfilment =
+            Fulfilment { pickup: Pickup { available: true, location: None }, shipping: Shipping::default() };
         let base_fulfilment = base.map_or(default_fulfilment, |b| b.fulfilment.clone());
         let fulfilment = Fulfilment {
             pickup: input.pickup.map(normalise_pickup).unwrap_or(base_fulfilment.pickup),
@@ -358,29 +375,35 @@ impl ListingDetails {
         if !fulfilment.pickup.available && !fulfilment.shipping.available {
             errors.push("pickup", "no_fulfilment", "offer pickup, shipping or both so the winner can receive the item");
         }
-        for (field, text) in [("pickup.location", &fulfilment.pickup.location), ("shipping.note", &fulfilment.shipping.note)] {
+        for (field, text) in
+            [("pickup.location", &fulfilment.pickup.location), ("shipping.note", &fulfilment.shipping.note)]
+        {
             if text.as_ref().is_some_and(|t| t.chars().count() > FULFILMENT_TEXT_MAX_CHARS) {
                 errors.push(field, "too_long", format!("{field} has at most {FULFILMENT_TEXT_MAX_CHARS} characters"));
             }
         }
 
         match (category, condition, reserve_price, starts_at, ends_at, min_increment_bps, extension_secs) {
-            (Ok(category), Ok(condition), Ok(reserve_price), Ok(starts_at), Ok(ends_at), Ok(min_increment_bps), Ok(extension_secs))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    title,
-                    description,
-                    category,
-                    condition,
-                    donor_credit,
-                    reserve_price,
-                    schedule: Schedule { starts_at, ends_at },
-                    min_increment_bps,
-                    extension_secs,
-                    fulfilment,
-                })
-            }
+            (
+                Ok(category),
+                Ok(condition),
+                Ok(reserve_price),
+                Ok(starts_at),
+                Ok(ends_at),
+                Ok(min_increment_bps),
+                Ok(extension_secs),
+            ) if errors.is_empty() => Ok(Self {
+                title,
+                description,
+                category,
+                condition,
+                donor_credit,
+                reserve_price,
+                schedule: Schedule { starts_at, ends_at },
+                min_increment_bps,
+                extension_secs,
+                fulfilment,
+            }),
             _ => Err(errors),
         }
     }
@@ -407,7 +430,11 @@ fn parse_time(raw: &str, field: &'static str, errors: &mut ValidationErrors) -> 
             DateTime::from_timestamp(utc.timestamp(), 0).ok_or(())
         }
         Err(_) => {
-            errors.push(field, "invalid_datetime", format!("{field} must be an RFC 3339 date-time, e.g. 2026-12-01T18:00:00Z"));
+            errors.push(
+                field,
+                "invalid_datetime",
+                format!("{field} must be an RFC 3339 date-time, e.g. 2026-12-01T18:00:00Z"),
+            );
             Err(())
         }
     }
@@ -471,10 +498,22 @@ mod tests {
             (ListingInput { category: Some("synths".into()), ..valid_input() }, "category", "invalid_choice"),
             (ListingInput { condition: Some("mint".into()), ..valid_input() }, "condition", "invalid_choice"),
             (ListingInput { reserve_price: Some("0".into()), ..valid_input() }, "reserve_price", "must_be_positive"),
-            (ListingInput { reserve_price: Some("1.5".into()), ..valid_input() }, "reserve_price", "not_decimal_integer"),
+            (
+                ListingInput { reserve_price: Some("1.5".into()), ..valid_input() },
+                "reserve_price",
+                "not_decimal_integer",
+            ),
             (ListingInput { starts_at: Some("tomorrow".into()), ..valid_input() }, "starts_at", "invalid_datetime"),
-            (ListingInput { ends_at: Some("2026-11-25T09:04:59Z".into()), ..valid_input() }, "ends_at", "duration_too_short"),
-            (ListingInput { ends_at: Some("2026-12-25T09:00:01Z".into()), ..valid_input() }, "ends_at", "duration_too_long"),
+            (
+                ListingInput { ends_at: Some("2026-11-25T09:04:59Z".into()), ..valid_input() },
+                "ends_at",
+                "duration_too_short",
+            ),
+            (
+                ListingInput { ends_at: Some("2026-12-25T09:00:01Z".into()), ..valid_input() },
+                "ends_at",
+                "duration_too_long",
+            ),
             (ListingInput { ends_at: Some("2026-11-25T08:00:00Z".into()), ..valid_input() }, "ends_at", "before_start"),
             (ListingInput { min_increment_bps: Some(0), ..valid_input() }, "min_increment_bps", "out_of_range"),
             (ListingInput { min_increment_bps: Some(10_001), ..valid_input() }, "min_increment_bps", "out_of_range"),
@@ -519,12 +558,16 @@ mod tests {
     fn patch_revalidates_the_whole_listing() {
         let listing = ListingDetails::create(valid_input(), now()).expect("valid");
         let patched = listing
-            .patch(ListingInput { title: Some("Deluxe Reverb".into()), donor_credit: Some(None), ..Default::default() }, now())
+            .patch(
+                ListingInput { title: Some("Deluxe Reverb".into()), donor_credit: Some(None), ..Default::default() },
+                now(),
+            )
             .expect("valid patch");
         assert_eq!(patched.title, "Deluxe Reverb");
         assert_eq!(patched.donor_credit, None);
         assert_eq!(patched.reserve_price, listing.reserve_price);
-        let shrunk = listing.patch(ListingInput { ends_at: Some("2026-11-25T09:01:00Z".into()), ..Default::default() }, now());
+        let shrunk =
+            listing.patch(ListingInput { ends_at: Some("2026-11-25T09:01:00Z".into()), ..Default::default() }, now());
         assert!(shrunk.is_err(), "moving only the end must still respect the minimum duration");
     }
 }

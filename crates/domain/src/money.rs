@@ -110,10 +110,7 @@ mod tests {
     #[test]
     fn parses_canonical_decimals() {
         assert_eq!(TokenAmount::parse("0").map(|a| a.to_string()), Ok("0".into()));
-        assert_eq!(
-            TokenAmount::parse("1000000000000000000").map(|a| a.as_u128()),
-            Ok(1_000_000_000_000_000_000)
-        );
+        assert_eq!(TokenAmount::parse("1000000000000000000").map(|a| a.as_u128()), Ok(1_000_000_000_000_000_000));
         let max = "79228162514264337593543950335";
         assert_eq!(TokenAmount::parse(max).map(|a| a.to_string()), Ok(max.into()));
     }

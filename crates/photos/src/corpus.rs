@@ -42,12 +42,7 @@ pub const BACKGROUND_GREEN: [u8; 3] = [20, 170, 60];
 fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, quality)
-        .write_image(
-            img.as_raw(),
-            img.width(),
-            img.height(),
-            ExtendedColorType::Rgb8,
-        )
+        .write_image(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)
         .expect("corpus: encoding a JPEG into memory cannot fail");
     out
 }
@@ -89,12 +84,7 @@ struct IfdEntry {
 
 impl IfdEntry {
     fn new(tag: u16, kind: u16, count: u32, value: Vec<u8>) -> Self {
-        Self {
-            tag,
-            kind,
-            count,
-            value,
-        }
+        Self { tag, kind, count, value }
     }
 
     fn ascii(tag: u16, text: &[u8]) -> Self {
@@ -104,19 +94,12 @@ impl IfdEntry {
     }
 
     fn rationals(tag: u16, values: &[(u32, u32)]) -> Self {
-        let value = values
-            .iter()
-            .flat_map(|(n, d)| n.to_be_bytes().into_iter().chain(d.to_be_bytes()))
-            .collect();
+        let value = values.iter().flat_map(|(n, d)| n.to_be_bytes().into_iter().chain(d.to_be_bytes())).collect();
         Self::new(tag, RATIONAL, values.len() as u32, value)
     }
 
     fn out_of_line_len(&self) -> usize {
-        if self.value.len() > 4 {
-            self.value.len().next_multiple_of(2)
-        } else {
-            0
-        }
+        if self.value.len() > 4 { self.value.len().next_multiple_of(2) } else { 0 }
     }
 }
 
@@ -157,12 +140,7 @@ fn write_ifd(tiff: &mut Vec<u8>, entries: &[IfdEntry]) {
 fn exif_tiff(orientation: Option<u16>, gps: bool) -> Vec<u8> {
     let mut ifd0 = vec![IfdEntry::ascii(0x010F, EXIF_MAKE)];
     if let Some(orientation) = orientation {
-        ifd0.push(IfdEntry::new(
-            0x0112,
-            SHORT,
-            1,
-            orientation.to_be_bytes().to_vec(),
-        ));
+        ifd0.push(IfdEntry::new(0x0112, SHORT, 1, orientation.to_be_bytes().to_vec()));
     }
     let gps_entries = [
         IfdEntry::new(0x0000, BYTE, 4, vec![2, 3, 0, 0]),
@@ -175,12 +153,7 @@ fn exif_tiff(orientation: Option<u16>, gps: bool) -> Vec<u8> {
         // The GPS IFD starts right after the header and IFD0, and IFD0's size
         // includes this pointer entry (12 bytes, its LONG value inline).
         let gps_offset = (8 + ifd_len(&ifd0) + 12) as u32;
-        ifd0.push(IfdEntry::new(
-            0x8825,
-            LONG,
-            1,
-            gps_offset.to_be_bytes().to_vec(),
-        ));
+        ifd0.push(IfdEntry::new(0x8825, LONG, 1, gps_offset.to_be_bytes().to_vec()));
     }
     let mut tiff = b"MM\0\x2A\0\0\0\x08".to_vec();
     write_ifd(&mut tiff, &ifd0);
@@ -195,8 +168,7 @@ fn with_exif(jpeg: Vec<u8>, tiff: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(jpeg.len() + tiff.len() + 10);
     out.extend_from_slice(&jpeg[..2]);
     out.extend_from_slice(&[0xFF, 0xE1]);
-    let len = u16::try_from(2 + EXIF_HEADER.len() + tiff.len())
-        .expect("corpus: EXIF block fits one segment");
+    let len = u16::try_from(2 + EXIF_HEADER.len() + tiff.len()).expect("corpus: EXIF block fits one segment");
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(EXIF_HEADER);
     out.extend_from_slice(tiff);
@@ -256,11 +228,7 @@ pub fn jpeg_with_gps_exif(width: u32, height: u32) -> Vec<u8> {
 #[must_use]
 pub fn jpeg_rotated(width: u32, height: u32, orientation: u16) -> Vec<u8> {
     let img = RgbImage::from_fn(width, height, |x, y| {
-        if x < width / 4 && y < height / 4 {
-            Rgb(MARKER_RED)
-        } else {
-            Rgb(BACKGROUND_GREEN)
-        }
+        if x < width / 4 && y < height / 4 { Rgb(MARKER_RED) } else { Rgb(BACKGROUND_GREEN) }
     });
     with_exif(encode_jpeg(&img, 95), &exif_tiff(Some(orientation), false))
 }
@@ -276,11 +244,8 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
 #[must_use]
 pub fn png_16bit(width: u32, height: u32) -> Vec<u8> {
     // The encoder takes native-endian 16-bit samples.
-    let raw: Vec<u8> = gradient(width, height)
-        .as_raw()
-        .iter()
-        .flat_map(|&v| (u16::from(v) * 257).to_ne_bytes())
-        .collect();
+    let raw: Vec<u8> =
+        gradient(width, height).as_raw().iter().flat_map(|&v| (u16::from(v) * 257).to_ne_bytes()).collect();
     encode_png(&raw, width, height, ExtendedColorType::Rgb16)
 }
 
@@ -289,11 +254,7 @@ pub fn png_16bit(width: u32, height: u32) -> Vec<u8> {
 #[must_use]
 pub fn png_with_alpha(width: u32, height: u32) -> Vec<u8> {
     let img = RgbaImage::from_fn(width, height, |x, y| {
-        let alpha = if x < width / 2 {
-            (x * 255 / (width / 2).max(1)) as u8
-        } else {
-            255
-        };
+        let alpha = if x < width / 2 { (x * 255 / (width / 2).max(1)) as u8 } else { 255 };
         Rgba([200, (y * 255 / height.max(1)) as u8, 40, alpha])
     });
     encode_png(img.as_raw(), width, height, ExtendedColorType::Rgba8)
@@ -303,9 +264,7 @@ pub fn png_with_alpha(width: u32, height: u32) -> Vec<u8> {
 /// the pipeline should produce JPEG.
 #[must_use]
 pub fn png_with_opaque_alpha(width: u32, height: u32) -> Vec<u8> {
-    let img = RgbaImage::from_fn(width, height, |x, y| {
-        Rgba([(x % 256) as u8, (y % 256) as u8, 128, 255])
-    });
+    let img = RgbaImage::from_fn(width, height, |x, y| Rgba([(x % 256) as u8, (y % 256) as u8, 128, 255]));
     encode_png(img.as_raw(), width, height, ExtendedColorType::Rgba8)
 }
 
@@ -436,11 +395,7 @@ fn hsl(h: f32, s: f32, l: f32) -> Colour {
 }
 
 fn mix(a: Colour, b: Colour, t: f32) -> Colour {
-    [
-        a[0] + (b[0] - a[0]) * t,
-        a[1] + (b[1] - a[1]) * t,
-        a[2] + (b[2] - a[2]) * t,
-    ]
+    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t]
 }
 
 fn circle(p: (f32, f32), c: (f32, f32), r: f32) -> f32 {
@@ -489,13 +444,9 @@ impl Scene {
             })
             .collect();
         let motif = match seed % 3 {
-            0 => Motif::Guitar {
-                angle: rng.range(-0.7, -0.3),
-            },
+            0 => Motif::Guitar { angle: rng.range(-0.7, -0.3) },
             1 => Motif::Amp,
-            _ => Motif::Record {
-                angle: rng.range(0.0, 2.0 * PI),
-            },
+            _ => Motif::Record { angle: rng.range(0.0, 2.0 * PI) },
         };
         Self {
             sky_top: hsl(hue, 0.45, 0.18),
@@ -567,11 +518,7 @@ impl Scene {
             Motif::Record { angle } => {
                 let centre = (0.05, 0.02);
                 let r = circle(p, centre, 0.0);
-                colour = mix(
-                    colour,
-                    [0.0; 3],
-                    0.35 * cover(circle(p, (0.07, 0.04), 0.42)),
-                );
+                colour = mix(colour, [0.0; 3], 0.35 * cover(circle(p, (0.07, 0.04), 0.42)));
                 let grooves = 0.05 + 0.03 * (r * 420.0).sin();
                 let q = rotate((p.0 - centre.0, p.1 - centre.1), angle);
                 let sheen = (q.1.atan2(q.0) * 2.0).cos().max(0.0).powi(6) * 0.25;
@@ -618,8 +565,7 @@ mod tests {
     fn exif_has_orientation_that_image_can_read() {
         for orientation in 1..=8u16 {
             let tiff = exif_tiff(Some(orientation), true);
-            let parsed = image::metadata::Orientation::from_exif_chunk(&tiff)
-                .expect("orientation is readable");
+            let parsed = image::metadata::Orientation::from_exif_chunk(&tiff).expect("orientation is readable");
             assert_eq!(u16::from(parsed.to_exif()), orientation);
         }
     }

@@ -33,8 +33,8 @@ pub mod corpus;
 
 pub use error::PhotoError;
 pub use process::{
-    FULL_RENDITION, JPEG_CONTENT_TYPE, PNG_CONTENT_TYPE, PhotoLimits, ProcessedPhoto, Rendition,
-    SourceFormat, process, sha256_hex,
+    FULL_RENDITION, JPEG_CONTENT_TYPE, PNG_CONTENT_TYPE, PhotoLimits, ProcessedPhoto, Rendition, SourceFormat, process,
+    sha256_hex,
 };
 pub use store::{CACHE_CONTROL_IMMUTABLE, PhotoStore, StoredObject, is_valid_key, parse_key};
 

@@ -12,8 +12,7 @@ use image::codecs::webp::WebPDecoder;
 use image::imageops::{self, FilterType};
 use image::metadata::Orientation;
 use image::{
-    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, RgbImage,
-    RgbaImage,
+    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, RgbImage, RgbaImage,
 };
 use sha2::{Digest, Sha256};
 
@@ -49,11 +48,7 @@ pub struct PhotoLimits {
 
 impl Default for PhotoLimits {
     fn default() -> Self {
-        Self {
-            max_upload_bytes: 20 * 1024 * 1024,
-            max_pixels: 40_000_000,
-            rendition_widths: vec![320, 1024, 2048],
-        }
+        Self { max_upload_bytes: 20 * 1024 * 1024, max_pixels: 40_000_000, rendition_widths: vec![320, 1024, 2048] }
     }
 }
 
@@ -183,19 +178,13 @@ pub fn process(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhoto, Pho
         return Err(PhotoError::Empty);
     }
     if bytes.len() > limits.max_upload_bytes {
-        return Err(PhotoError::UploadTooLarge {
-            limit: limits.max_upload_bytes,
-        });
+        return Err(PhotoError::UploadTooLarge { limit: limits.max_upload_bytes });
     }
     let format = SourceFormat::sniff(bytes).ok_or(PhotoError::UnsupportedFormat)?;
 
     let mut decoder = open_decoder(format, bytes, limits)?;
     let (width, height) = decoder.dimensions();
-    let too_many_pixels = || PhotoError::TooManyPixels {
-        width,
-        height,
-        limit: limits.max_pixels,
-    };
+    let too_many_pixels = || PhotoError::TooManyPixels { width, height, limit: limits.max_pixels };
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(too_many_pixels());
     }
@@ -205,9 +194,7 @@ pub fn process(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhoto, Pho
     // zune-jpeg is lenient and pads a cut-off scan with grey; a half-uploaded
     // photo must be refused, not published with a grey bottom half.
     if format == SourceFormat::Jpeg && !jpeg_is_complete(bytes) {
-        return Err(PhotoError::Corrupt(
-            "the JPEG is truncated (no end-of-image marker)".into(),
-        ));
+        return Err(PhotoError::Corrupt("the JPEG is truncated (no end-of-image marker)".into()));
     }
 
     // Second line of defence: the decoders themselves refuse to go past what
@@ -215,17 +202,12 @@ pub fn process(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhoto, Pho
     let mut decode_limits = decode_limits(limits);
     decode_limits.max_image_width = Some(width);
     decode_limits.max_image_height = Some(height);
-    decode_limits
-        .reserve(decoder.total_bytes())
-        .map_err(|_| too_many_pixels())?;
-    decoder
-        .set_limits(decode_limits)
-        .map_err(|e| map_decode_error(e, too_many_pixels))?;
+    decode_limits.reserve(decoder.total_bytes()).map_err(|_| too_many_pixels())?;
+    decoder.set_limits(decode_limits).map_err(|e| map_decode_error(e, too_many_pixels))?;
 
     // A broken EXIF block is not worth refusing a photo over: show it as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image =
-        DynamicImage::from_decoder(decoder).map_err(|e| map_decode_error(e, too_many_pixels))?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| map_decode_error(e, too_many_pixels))?;
     image.apply_orientation(orientation);
 
     let photo = render(image, format, &limits.rendition_widths)?;
@@ -248,12 +230,7 @@ fn decode_limits(limits: &PhotoLimits) -> image::Limits {
     let mut decode_limits = image::Limits::default();
     // Room for the decoded buffer at 16 bits per RGBA channel, plus headroom
     // for ancillary chunks (ICC profiles, text) that decoders buffer.
-    decode_limits.max_alloc = Some(
-        limits
-            .max_pixels
-            .saturating_mul(8)
-            .saturating_add(64 * 1024 * 1024),
-    );
+    decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).saturating_add(64 * 1024 * 1024));
     decode_limits
 }
 
@@ -266,9 +243,7 @@ fn open_decoder<'a>(
     let cursor = Cursor::new(bytes);
     let decoder: Result<Box<dyn ImageDecoder + 'a>, ImageError> = match format {
         SourceFormat::Jpeg => JpegDecoder::new(cursor).map(|d| Box::new(d) as _),
-        SourceFormat::Png => {
-            PngDecoder::with_limits(cursor, decode_limits(limits)).map(|d| Box::new(d) as _)
-        }
+        SourceFormat::Png => PngDecoder::with_limits(cursor, decode_limits(limits)).map(|d| Box::new(d) as _),
         SourceFormat::WebP => WebPDecoder::new(cursor).map(|d| Box::new(d) as _),
     };
     decoder.map_err(|e| match e {
@@ -380,29 +355,28 @@ impl Canvas {
         // CatmullRom: as sharp as Lanczos3 to the eye for downscaling, with a
         // smaller kernel, which matters in unoptimised dev builds.
         match self {
-            Self::Opaque(img) => {
-                Self::Opaque(imageops::resize(img, width, height, FilterType::CatmullRom))
-            }
-            Self::Transparent(img) => {
-                Self::Transparent(imageops::resize(img, width, height, FilterType::CatmullRom))
-            }
+            Self::Opaque(img) => Self::Opaque(imageops::resize(img, width, height, FilterType::CatmullRom)),
+            Self::Transparent(img) => Self::Transparent(imageops::resize(img, width, height, FilterType::CatmullRom)),
         }
     }
 
     fn encode(&self) -> Result<(Vec<u8>, &'static str, &'static str), PhotoError> {
         let mut out = Vec::new();
         let (w, h) = self.dimensions();
-        let result =
-            match self {
-                Self::Opaque(img) => JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-                    .write_image(img.as_raw(), w, h, ExtendedColorType::Rgb8),
-                Self::Transparent(img) => PngEncoder::new_with_quality(
-                    &mut out,
-                    CompressionType::Default,
-                    PngFilter::Adaptive,
-                )
-                .write_image(img.as_raw(), w, h, ExtendedColorType::Rgba8),
-            };
+        let result = match self {
+            Self::Opaque(img) => JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY).write_image(
+                img.as_raw(),
+                w,
+                h,
+                ExtendedColorType::Rgb8,
+            ),
+            Self::Transparent(img) => PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Default,
+                PngFilter::Adaptive,
+            )
+            .write_image(img.as_raw(), w, h, ExtendedColorType::Rgba8),
+        };
         result.map_err(|e| PhotoError::Corrupt(format!("could not re-encode the image: {e}")))?;
         Ok(match self {
             Self::Opaque(_) => (out, JPEG_CONTENT_TYPE, "jpg"),
@@ -417,11 +391,7 @@ fn scaled_height(src_w: u32, src_h: u32, width: u32) -> u32 {
     u32::try_from(h.max(1)).unwrap_or(u32::MAX)
 }
 
-fn render(
-    image: DynamicImage,
-    source_format: SourceFormat,
-    widths: &[u32],
-) -> Result<ProcessedPhoto, PhotoError> {
+fn render(image: DynamicImage, source_format: SourceFormat, widths: &[u32]) -> Result<ProcessedPhoto, PhotoError> {
     let mut master = Canvas::from_image(image);
     let (mut width, mut height) = master.dimensions();
     // A 70000x500 panorama is within the pixel budget but not expressible as
@@ -433,11 +403,7 @@ fn render(
         (width, height) = master.dimensions();
     }
 
-    let mut targets: Vec<u32> = widths
-        .iter()
-        .copied()
-        .filter(|&w| w > 0 && w < width)
-        .collect();
+    let mut targets: Vec<u32> = widths.iter().copied().filter(|&w| w > 0 && w < width).collect();
     targets.sort_unstable_by(|a, b| b.cmp(a));
     targets.dedup();
 
@@ -458,27 +424,14 @@ fn render(
     // Narrowest first after the master, the order a srcset lists them in.
     renditions[1..].reverse();
 
-    Ok(ProcessedPhoto {
-        sha256: renditions[0].key_hash().to_owned(),
-        width,
-        height,
-        source_format,
-        renditions,
-    })
+    Ok(ProcessedPhoto { sha256: renditions[0].key_hash().to_owned(), width, height, source_format, renditions })
 }
 
 fn encode_rendition(name: String, canvas: &Canvas) -> Result<Rendition, PhotoError> {
     let (bytes, content_type, extension) = canvas.encode()?;
     let (width, height) = canvas.dimensions();
     let key = format!("{}.{extension}", sha256_hex(&bytes));
-    Ok(Rendition {
-        name,
-        width,
-        height,
-        content_type,
-        key,
-        bytes: Bytes::from(bytes),
-    })
+    Ok(Rendition { name, width, height, content_type, key, bytes: Bytes::from(bytes) })
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
@@ -502,8 +455,8 @@ mod tests {
     fn jpeg_walker_skips_segments_and_stuffing() {
         // SOI, APP1 whose payload contains FFD9, SOS with stuffed FF00 and RST0, EOI.
         let complete = [
-            0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x04, 0xFF, 0xD9, 0xFF, 0xDA, 0x00, 0x02, 0x12, 0xFF,
-            0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9,
+            0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x04, 0xFF, 0xD9, 0xFF, 0xDA, 0x00, 0x02, 0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0,
+            0x56, 0xFF, 0xD9,
         ];
         assert!(jpeg_is_complete(&complete));
         // Cut inside the scan: the FFD9 in APP1 must not be mistaken for EOI.
@@ -514,8 +467,8 @@ mod tests {
 
         // Progressive: two scans with a table segment between them.
         let progressive = [
-            0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xC4, 0x00, 0x03, 0x00, 0xFF,
-            0xDA, 0x00, 0x02, 0x33, 0xFF, 0xFF, 0xD9,
+            0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xC4, 0x00, 0x03, 0x00, 0xFF, 0xDA, 0x00, 0x02, 0x33,
+            0xFF, 0xFF, 0xD9,
         ];
         assert!(jpeg_is_complete(&progressive));
         assert!(!jpeg_is_complete(&progressive[..18]));

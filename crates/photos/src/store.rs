@@ -87,10 +87,7 @@ impl std::fmt::Debug for PhotoStore {
 }
 
 fn config_error(message: impl Into<String>) -> PhotoError {
-    PhotoError::Storage(object_store::Error::Generic {
-        store: "photos",
-        source: message.into().into(),
-    })
+    PhotoError::Storage(object_store::Error::Generic { store: "photos", source: message.into().into() })
 }
 
 impl PhotoStore {
@@ -119,13 +116,10 @@ impl PhotoStore {
         if !url.contains("://") && !url.starts_with("file:") {
             return Self::local(FsPath::new(url));
         }
-        let parsed = Url::parse(url)
-            .map_err(|e| config_error(format!("invalid photo store URL {url:?}: {e}")))?;
+        let parsed = Url::parse(url).map_err(|e| config_error(format!("invalid photo store URL {url:?}: {e}")))?;
         match parsed.scheme() {
             "file" => {
-                let dir = parsed
-                    .to_file_path()
-                    .map_err(|()| config_error(format!("not a local path: {url:?}")))?;
+                let dir = parsed.to_file_path().map_err(|()| config_error(format!("not a local path: {url:?}")))?;
                 Self::local(&dir)
             }
             "memory" => Ok(Self::memory()),
@@ -136,43 +130,26 @@ impl PhotoStore {
     /// A fresh in-memory store.
     #[must_use]
     pub fn memory() -> Self {
-        Self {
-            store: Arc::new(InMemory::new()),
-            prefix: Path::default(),
-            backend: Backend::Memory,
-        }
+        Self { store: Arc::new(InMemory::new()), prefix: Path::default(), backend: Backend::Memory }
     }
 
     /// Wraps any object store (e.g. a preconfigured one, or a fault-injecting
     /// one in tests); keys are stored under `prefix`.
     #[must_use]
     pub fn with_store(store: Arc<dyn ObjectStore>, prefix: Path) -> Self {
-        Self {
-            store,
-            prefix,
-            backend: Backend::Remote("custom".to_owned()),
-        }
+        Self { store, prefix, backend: Backend::Remote("custom".to_owned()) }
     }
 
     fn local(dir: &FsPath) -> Result<Self, PhotoError> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            config_error(format!(
-                "cannot create photo directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| config_error(format!("cannot create photo directory {}: {e}", dir.display())))?;
         let store = LocalFileSystem::new_with_prefix(dir)?;
         let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        Ok(Self {
-            store: Arc::new(store),
-            prefix: Path::default(),
-            backend: Backend::Local(root),
-        })
+        Ok(Self { store: Arc::new(store), prefix: Path::default(), backend: Backend::Local(root) })
     }
 
     fn s3(url: &Url) -> Result<Self, PhotoError> {
-        let (scheme, prefix) =
-            ObjectStoreScheme::parse(url).map_err(|e| PhotoError::Storage(e.into()))?;
+        let (scheme, prefix) = ObjectStoreScheme::parse(url).map_err(|e| PhotoError::Storage(e.into()))?;
         if scheme != ObjectStoreScheme::AmazonS3 {
             return Err(config_error(format!(
                 "unsupported photo store URL scheme {:?} (use a path, file://, memory:// or s3://)",
@@ -186,18 +163,15 @@ impl PhotoStore {
         for (key, value) in url.query_pairs() {
             // Unlike `parse_url_opts`, refuse unknown keys: a typo such as
             // `regoin=` would otherwise silently fall back to the defaults.
-            let config_key: AmazonS3ConfigKey = key.to_ascii_lowercase().parse().map_err(|_| {
-                config_error(format!("unknown S3 option {key:?} in photo store URL"))
-            })?;
+            let config_key: AmazonS3ConfigKey = key
+                .to_ascii_lowercase()
+                .parse()
+                .map_err(|_| config_error(format!("unknown S3 option {key:?} in photo store URL")))?;
             builder = builder.with_config(config_key, value.into_owned());
         }
         let store = builder.build()?;
         let host = url.host_str().unwrap_or_default();
-        Ok(Self {
-            store: Arc::new(store),
-            prefix,
-            backend: Backend::Remote(format!("{}://{host}", url.scheme())),
-        })
+        Ok(Self { store: Arc::new(store), prefix, backend: Backend::Remote(format!("{}://{host}", url.scheme())) })
     }
 
     /// Where the photos go, for the startup log: `local:/abs/dir`,
@@ -209,11 +183,7 @@ impl PhotoStore {
             Backend::Memory => "memory".to_owned(),
             Backend::Remote(base) => base.clone(),
         };
-        if self.prefix.as_ref().is_empty() {
-            base
-        } else {
-            format!("{base}/{}", self.prefix.as_ref())
-        }
+        if self.prefix.as_ref().is_empty() { base } else { format!("{base}/{}", self.prefix.as_ref()) }
     }
 
     fn location(&self, key: &str) -> Path {
@@ -241,10 +211,7 @@ impl PhotoStore {
     /// [`PhotoError::Storage`] when the write fails or the key is not of our shape.
     pub async fn put(&self, rendition: &Rendition) -> Result<(), PhotoError> {
         if !is_valid_key(&rendition.key) {
-            return Err(config_error(format!(
-                "refusing to store malformed key {:?}",
-                rendition.key
-            )));
+            return Err(config_error(format!("refusing to store malformed key {:?}", rendition.key)));
         }
         let mut options = PutOptions::default();
         // The local store rejects attributes it cannot persist; remote ones
@@ -256,11 +223,7 @@ impl PhotoStore {
             options.attributes = attributes;
         }
         self.store
-            .put_opts(
-                &self.location(&rendition.key),
-                PutPayload::from_bytes(rendition.bytes.clone()),
-                options,
-            )
+            .put_opts(&self.location(&rendition.key), PutPayload::from_bytes(rendition.bytes.clone()), options)
             .await?;
         Ok(())
     }
@@ -281,11 +244,7 @@ impl PhotoStore {
             Err(e) => return Err(e.into()),
         };
         let bytes = result.bytes().await?;
-        Ok(Some(StoredObject {
-            bytes,
-            content_type,
-            etag: format!("\"{hash}\""),
-        }))
+        Ok(Some(StoredObject { bytes, content_type, etag: format!("\"{hash}\"") }))
     }
 
     /// Whether a rendition is stored, without reading it.
@@ -334,10 +293,7 @@ impl PhotoStore {
         if let Backend::Local(root) = &self.backend
             && !root.is_dir()
         {
-            return Err(config_error(format!(
-                "photo directory {} is missing",
-                root.display()
-            )));
+            return Err(config_error(format!("photo directory {} is missing", root.display())));
         }
         match self.store.head(&self.location("readyz-probe")).await {
             Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),

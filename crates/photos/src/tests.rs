@@ -3,10 +3,7 @@
 use image::{GenericImageView, ImageDecoder};
 
 use crate::corpus;
-use crate::{
-    PhotoError, PhotoLimits, PhotoStore, ProcessedPhoto, SourceFormat, is_valid_key, process,
-    sha256_hex,
-};
+use crate::{PhotoError, PhotoLimits, PhotoStore, ProcessedPhoto, SourceFormat, is_valid_key, process, sha256_hex};
 
 fn limits() -> PhotoLimits {
     PhotoLimits::default()
@@ -74,25 +71,16 @@ fn empty_upload_is_refused_as_empty() {
 fn oversize_upload_is_refused_before_anything_else() {
     let limit = limits().max_upload_bytes;
     let e = err(&corpus::oversize(limit + 1));
-    assert!(
-        matches!(e, PhotoError::UploadTooLarge { limit: l } if l == limit),
-        "{e:?}"
-    );
+    assert!(matches!(e, PhotoError::UploadTooLarge { limit: l } if l == limit), "{e:?}");
     assert_eq!((e.code(), e.status()), ("upload_too_large", 413));
 }
 
 #[test]
 fn upload_of_exactly_the_limit_is_accepted() {
-    let small = PhotoLimits {
-        max_upload_bytes: 10_000,
-        ..limits()
-    };
+    let small = PhotoLimits { max_upload_bytes: 10_000, ..limits() };
     let photo = process(&corpus::oversize(10_000), &small).expect("at the limit");
     assert_eq!((photo.width, photo.height), (64, 64));
-    assert!(matches!(
-        process(&corpus::oversize(10_001), &small),
-        Err(PhotoError::UploadTooLarge { limit: 10_000 })
-    ));
+    assert!(matches!(process(&corpus::oversize(10_001), &small), Err(PhotoError::UploadTooLarge { limit: 10_000 })));
 }
 
 #[test]
@@ -115,17 +103,7 @@ fn decompression_bomb_is_refused_from_its_header() {
     assert!(bomb.len() < 100, "the bomb itself is tiny");
     let started = std::time::Instant::now();
     let e = err(&bomb);
-    assert!(
-        matches!(
-            e,
-            PhotoError::TooManyPixels {
-                width: 100_000,
-                height: 100_000,
-                limit: 40_000_000
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, PhotoError::TooManyPixels { width: 100_000, height: 100_000, limit: 40_000_000 }), "{e:?}");
     assert_eq!((e.code(), e.status()), ("image_too_large", 413));
     // Allocating 30 GB would take (much) longer than this, or abort.
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
@@ -133,36 +111,16 @@ fn decompression_bomb_is_refused_from_its_header() {
 
 #[test]
 fn pixel_limit_is_inclusive() {
-    let tight = PhotoLimits {
-        max_pixels: 400,
-        ..limits()
-    };
+    let tight = PhotoLimits { max_pixels: 400, ..limits() };
     assert!(process(&corpus::png(20, 20), &tight).is_ok());
     let e = process(&corpus::png(21, 20), &tight).expect_err("one column too many");
-    assert!(
-        matches!(
-            e,
-            PhotoError::TooManyPixels {
-                width: 21,
-                height: 20,
-                limit: 400
-            }
-        ),
-        "{e:?}"
-    );
+    assert!(matches!(e, PhotoError::TooManyPixels { width: 21, height: 20, limit: 400 }), "{e:?}");
 }
 
 #[test]
 fn pixel_limit_applies_to_every_format() {
-    let tight = PhotoLimits {
-        max_pixels: 1000,
-        ..limits()
-    };
-    for bytes in [
-        corpus::jpeg(40, 40),
-        corpus::webp(40, 40),
-        corpus::png(40, 40),
-    ] {
+    let tight = PhotoLimits { max_pixels: 1000, ..limits() };
+    for bytes in [corpus::jpeg(40, 40), corpus::webp(40, 40), corpus::png(40, 40)] {
         let e = process(&bytes, &tight).expect_err("over the limit");
         assert!(matches!(e, PhotoError::TooManyPixels { .. }), "{e:?}");
     }
@@ -213,12 +171,8 @@ fn gps_exif_is_present_in_input_and_absent_from_every_rendition() {
     assert!(contains(&input, corpus::GPS_IFD_POINTER));
     assert!(contains(&input, corpus::GPS_LATITUDE_ENTRY));
     assert!(contains(&input, corpus::EXIF_MAKE));
-    assert!(
-        jpeg_metadata_markers(&input).contains(&0xE1),
-        "APP1 in input"
-    );
-    let mut decoder =
-        image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&input)).expect("decodes");
+    assert!(jpeg_metadata_markers(&input).contains(&0xE1), "APP1 in input");
+    let mut decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&input)).expect("decodes");
     assert!(decoder.exif_metadata().expect("reads").is_some());
 
     let photo = ok(&input);
@@ -229,8 +183,7 @@ fn gps_exif_is_present_in_input_and_absent_from_every_rendition() {
         assert_eq!(jpeg_metadata_markers(&r.bytes), vec![0xE0], "{}", r.name);
         assert!(!contains(&r.bytes, corpus::EXIF_HEADER), "{}", r.name);
         assert!(!contains(&r.bytes, corpus::EXIF_MAKE), "{}", r.name);
-        let mut decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&r.bytes[..]))
-            .expect("decodes");
+        let mut decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&r.bytes[..])).expect("decodes");
         assert!(decoder.exif_metadata().expect("reads").is_none());
         assert!(decoder.icc_profile().expect("reads").is_none());
     }
@@ -259,13 +212,7 @@ fn transparent_png_stays_png_with_only_critical_chunks() {
         assert_eq!(r.content_type, "image/png");
         assert!(r.key.ends_with(".png"), "{}", r.key);
         let chunks = png_chunks(&r.bytes);
-        assert!(
-            chunks
-                .iter()
-                .all(|c| matches!(c.as_str(), "IHDR" | "IDAT" | "IEND")),
-            "{}: {chunks:?}",
-            r.name
-        );
+        assert!(chunks.iter().all(|c| matches!(c.as_str(), "IHDR" | "IDAT" | "IEND")), "{}: {chunks:?}", r.name);
         assert!(decode(&r.bytes).color().has_alpha());
     }
     // The left edge was fully transparent and stays so.
@@ -310,27 +257,17 @@ fn exif_orientation_is_applied_to_pixels_and_dimensions() {
         let photo = ok(&corpus::jpeg_rotated(w, h, orientation));
         let swapped = orientation >= 5;
         let (ew, eh) = if swapped { (h, w) } else { (w, h) };
-        assert_eq!(
-            (photo.width, photo.height),
-            (ew, eh),
-            "orientation {orientation}"
-        );
+        assert_eq!((photo.width, photo.height), (ew, eh), "orientation {orientation}");
         let full = photo.full().expect("full");
         assert_eq!((full.width, full.height), (ew, eh));
         let img = decode(&full.bytes).to_rgb8();
         assert_eq!(img.dimensions(), (ew, eh));
         let x = |far: bool| if far { ew - 4 } else { 3 };
         let y = |far: bool| if far { eh - 4 } else { 3 };
-        assert!(
-            is_red(img.get_pixel(x(right), y(bottom))),
-            "orientation {orientation}: red corner"
-        );
+        assert!(is_red(img.get_pixel(x(right), y(bottom))), "orientation {orientation}: red corner");
         // The three other corners are background.
         for (r, b) in [(!right, bottom), (right, !bottom), (!right, !bottom)] {
-            assert!(
-                is_green(img.get_pixel(x(r), y(b))),
-                "orientation {orientation}: corner ({r},{b}) is background"
-            );
+            assert!(is_green(img.get_pixel(x(r), y(b))), "orientation {orientation}: corner ({r},{b}) is background");
         }
         // No orientation tag survives to rotate it a second time.
         assert_eq!(jpeg_metadata_markers(&full.bytes), vec![0xE0]);
@@ -342,20 +279,8 @@ fn exif_orientation_is_applied_to_pixels_and_dimensions() {
 #[test]
 fn renditions_have_configured_widths_and_keep_aspect_ratio() {
     let photo = ok(&corpus::jpeg(2400, 1600));
-    let sizes: Vec<(&str, u32, u32)> = photo
-        .renditions
-        .iter()
-        .map(|r| (r.name.as_str(), r.width, r.height))
-        .collect();
-    assert_eq!(
-        sizes,
-        vec![
-            ("full", 2400, 1600),
-            ("w320", 320, 213),
-            ("w1024", 1024, 683),
-            ("w2048", 2048, 1365),
-        ]
-    );
+    let sizes: Vec<(&str, u32, u32)> = photo.renditions.iter().map(|r| (r.name.as_str(), r.width, r.height)).collect();
+    assert_eq!(sizes, vec![("full", 2400, 1600), ("w320", 320, 213), ("w1024", 1024, 683), ("w2048", 2048, 1365),]);
     for r in &photo.renditions {
         let img = decode(&r.bytes);
         assert_eq!(img.dimensions(), (r.width, r.height), "{}", r.name);
@@ -369,10 +294,7 @@ fn renditions_never_upscale() {
     let photo = ok(&corpus::jpeg(600, 900));
     let names: Vec<&str> = photo.renditions.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, vec!["full", "w320"]);
-    assert_eq!(
-        (photo.renditions[1].width, photo.renditions[1].height),
-        (320, 480)
-    );
+    assert_eq!((photo.renditions[1].width, photo.renditions[1].height), (320, 480));
 
     // A width equal to the photo's is the master itself, not a rendition.
     let photo = ok(&corpus::png(320, 200));
@@ -382,10 +304,7 @@ fn renditions_never_upscale() {
 
 #[test]
 fn custom_widths_are_deduplicated_and_zero_is_ignored() {
-    let custom = PhotoLimits {
-        rendition_widths: vec![100, 0, 50, 100, 400],
-        ..limits()
-    };
+    let custom = PhotoLimits { rendition_widths: vec![100, 0, 50, 100, 400], ..limits() };
     let photo = process(&corpus::webp(150, 150), &custom).expect("accepted");
     let names: Vec<&str> = photo.renditions.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, vec!["full", "w50", "w100"]);
@@ -434,11 +353,7 @@ fn sha256_is_deterministic_and_commits_to_the_full_rendition() {
     let full = a.full().expect("full");
     assert_eq!(a.sha256, sha256_hex(&full.bytes));
     assert_eq!(a.sha256.len(), 64);
-    assert!(
-        a.sha256
-            .bytes()
-            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-    );
+    assert!(a.sha256.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
     assert_eq!(full.key, format!("{}.jpg", a.sha256));
 }
 
@@ -480,16 +395,10 @@ async fn round_trip(store: &PhotoStore) {
     let photo = ok(&corpus::jpeg_with_gps_exif(1100, 700));
     let alpha = ok(&corpus::png_with_alpha(64, 64));
     for r in &photo.renditions {
-        assert!(
-            store.get(&r.key).await.expect("get").is_none(),
-            "not yet stored"
-        );
+        assert!(store.get(&r.key).await.expect("get").is_none(), "not yet stored");
     }
     store.put_all(&photo).await.expect("stored");
-    store
-        .put_all(&photo)
-        .await
-        .expect("stored again: idempotent");
+    store.put_all(&photo).await.expect("stored again: idempotent");
     store.put_all(&alpha).await.expect("stored");
     for r in photo.renditions.iter().chain(&alpha.renditions) {
         let got = store.get(&r.key).await.expect("get").expect("present");
@@ -507,14 +416,7 @@ async fn round_trip(store: &PhotoStore) {
     store.delete(gone).await.expect("deleted");
     store.delete(gone).await.expect("deleting again is fine");
     assert!(store.get(gone).await.expect("get").is_none());
-    assert!(
-        store
-            .get(&photo.renditions[0].key)
-            .await
-            .expect("get")
-            .is_some(),
-        "other renditions stay"
-    );
+    assert!(store.get(&photo.renditions[0].key).await.expect("get").is_some(), "other renditions stay");
 }
 
 #[tokio::test]
@@ -533,10 +435,7 @@ async fn local_directory_store_round_trips() {
     store.put_all(&photo).await.expect("stored again");
     assert_eq!(files(), before);
     let full = photo.full().expect("full");
-    assert_eq!(
-        std::fs::read(root.join(&full.key)).expect("file exists"),
-        full.bytes
-    );
+    assert_eq!(std::fs::read(root.join(&full.key)).expect("file exists"), full.bytes);
     // Nothing escaped the directory.
     assert!(!dir.path().join("etc").exists());
 }
@@ -574,13 +473,9 @@ fn s3_urls_are_configured_without_network() {
     .expect("configured");
     assert!(format!("{store:?}").contains("listings"));
 
-    for bad in [
-        "",
-        "s3://bucket/photos?regoin=eu-west-1",
-        "gs://bucket/photos",
-        "ftp://example.com/photos",
-        "not a url://",
-    ] {
+    for bad in
+        ["", "s3://bucket/photos?regoin=eu-west-1", "gs://bucket/photos", "ftp://example.com/photos", "not a url://"]
+    {
         let e = PhotoStore::from_url(bad).expect_err(bad);
         assert_eq!(e.code(), "storage_error", "{bad}");
     }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test of the project: Rust on SQLite and on PostgreSQL, lints, and the contract.
+# Needs `npm ci` (Foundry + solc-js) and a PostgreSQL at COMMISSARY_TEST_POSTGRES_URL
+# (default postgres://postgres@127.0.0.1:5432/postgres).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/commissary-target}"
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "Rust tests on SQLite"
+COMMISSARY_TEST_DATABASE=sqlite cargo test --workspace --all-features
+
+step "Rust tests on PostgreSQL"
+# The database-backed suites again, now on PostgreSQL; pure unit tests ran above.
+COMMISSARY_TEST_DATABASE=postgres cargo test --all-features -p commissary-tests $(test -d crates/chain && echo "-p commissary-chain")
+
+step "auction contract: fmt, build, ABI check, tests, gas snapshot"
+auction-contract/scripts/test.sh
