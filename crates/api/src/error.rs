@@ -127,6 +127,13 @@ impl From<DbError> for ApiError {
                 "too_many_photos",
                 format!("a listing has at most {} photos", commissary_domain::listing::MAX_PHOTOS_PER_LISTING),
             ),
+            DbError::Conflict("duplicate_listing") => Self::conflict(
+                "duplicate_listing",
+                "an identical listing (same text, times and photos) is already published",
+            ),
+            DbError::Conflict("status_changed") => {
+                Self::conflict("status_changed", "the listing changed meanwhile; reload and try again")
+            }
             DbError::Conflict("duplicate_photo") => {
                 Self::conflict("duplicate_photo", "this photo is already attached to the listing")
             }

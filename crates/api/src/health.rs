@@ -60,3 +60,10 @@ pub async fn track_requests(
         .record(started.elapsed().as_secs_f64());
     Ok(response)
 }
+
+/// Chain coordinates for the web page (chain id, contract addresses, RPC URL).
+#[utoipa::path(get, path = "/api/v1/config", tag = "operations", responses((status = 200, body = crate::state::PublicChainConfig)))]
+#[get("/config")]
+pub async fn public_config(state: web::Data<AppState>) -> web::Json<crate::state::PublicChainConfig> {
+    web::Json(state.config.chain.clone())
+}

@@ -2,6 +2,7 @@
 //! metrics and the OpenAPI description. Handlers are thin: they parse input into
 //! domain types, call the domain and the stores, and map errors to [`ApiError`].
 
+pub mod auctions;
 pub mod auth;
 pub mod error;
 pub mod health;
@@ -18,7 +19,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 pub use auth::DbSessionStore;
 pub use error::{ApiError, ApiResult};
-pub use state::{ApiConfig, AppState, SiweConfig};
+pub use state::{ApiConfig, AppState, PublicChainConfig, SiweConfig};
 
 pub const SESSION_COOKIE: &str = "commissary_session";
 /// JSON bodies are small; photos travel as multipart and have their own limit.
@@ -67,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(photos::serve)
         .service(
             web::scope("/api/v1")
+                .service(health::public_config)
                 .service(auth::nonce)
                 .service(auth::login)
                 .service(auth::logout)
@@ -77,6 +79,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(photos::reorder)
                 .service(photos::upload)
                 .service(photos::remove)
+                .service(auctions::publish)
+                .service(auctions::cancel)
+                .service(auctions::bids)
                 .service(listings::get_one)
                 .service(listings::update)
                 .service(listings::remove),

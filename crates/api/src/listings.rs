@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use commissary_db::chain::auctions::{self as auction_store, AuctionView};
 use commissary_db::listings::{self as store, ListingCursor, ListingQuery, ListingRecord, ListingSort};
 use commissary_db::photos::{self as photo_store, PhotoRecord};
 use commissary_domain::listing::{Pickup, Shipping};
@@ -123,6 +124,18 @@ pub struct ListingResponse {
     pub listing_hash: Option<String>,
     /// The on-chain auction id (decimal string), once published.
     pub auction_id: Option<String>,
+    /// The `createAuction` transaction, once mined.
+    pub tx_hash: Option<String>,
+    /// Decimal string; `null` before the first bid.
+    #[schema(value_type = Option<String>)]
+    pub highest_bid: Option<commissary_domain::TokenAmount>,
+    #[schema(value_type = Option<String>)]
+    pub highest_bidder: Option<commissary_domain::Address>,
+    /// The smallest acceptable next bid (decimal string), for published auctions.
+    pub min_next_bid: Option<String>,
+    pub bid_count: i64,
+    /// How the auction closed, once settled on chain.
+    pub settlement: Option<SettlementResponse>,
     #[schema(value_type = String)]
     pub created_by: commissary_domain::Address,
     pub created_at: DateTime<Utc>,
@@ -130,8 +143,10 @@ pub struct ListingResponse {
 }
 
 impl ListingResponse {
-    pub fn new(record: ListingRecord, photos: Vec<PhotoRecord>) -> Self {
+    pub fn new(record: ListingRecord, photos: Vec<PhotoRecord>, auction: Option<AuctionView>) -> Self {
         let d = record.details;
+        // The chain is the source of truth for the end (bids may extend it).
+        let ends_at = auction.as_ref().map_or(d.schedule.ends_at, |a| a.ends_at);
         Self {
             id: record.id,
             status: record.status,
@@ -143,19 +158,39 @@ impl ListingResponse {
             reserve_price: d.reserve_price,
             current_price: record.current_price,
             starts_at: d.schedule.starts_at,
-            ends_at: d.schedule.ends_at,
+            ends_at,
             min_increment_bps: d.min_increment_bps,
             extension_secs: d.extension_secs,
             pickup: PickupDto { available: d.fulfilment.pickup.available, location: d.fulfilment.pickup.location },
             shipping: ShippingDto { available: d.fulfilment.shipping.available, note: d.fulfilment.shipping.note },
             photos: photos.into_iter().map(PhotoResponse::from).collect(),
             listing_hash: record.listing_hash,
-            auction_id: record.auction_id,
+            auction_id: record.auction_id.or_else(|| auction.as_ref().map(|a| a.auction_id.clone())),
+            tx_hash: auction.as_ref().and_then(|a| a.create_tx_hash.clone()),
+            highest_bid: auction.as_ref().and_then(|a| a.highest_bid),
+            highest_bidder: auction.as_ref().and_then(|a| a.highest_bidder),
+            min_next_bid: auction.as_ref().map(|a| a.min_next_bid().to_string()),
+            bid_count: auction.as_ref().map_or(0, |a| a.bid_count),
+            settlement: auction.and_then(|a| a.settlement).map(|s| SettlementResponse {
+                tx_hash: s.tx_hash,
+                winner: s.winner,
+                amount: s.amount,
+            }),
             created_by: record.created_by,
             created_at: record.created_at,
             updated_at: record.updated_at,
         }
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettlementResponse {
+    pub tx_hash: String,
+    /// `null` when the auction closed without bids.
+    #[schema(value_type = Option<String>)]
+    pub winner: Option<commissary_domain::Address>,
+    #[schema(value_type = String)]
+    pub amount: commissary_domain::TokenAmount,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -220,7 +255,7 @@ pub async fn create(
     tracing::info!(listing = %record.id, "draft created");
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/listings/{}", record.id)))
-        .json(ListingResponse::new(record, Vec::new())))
+        .json(ListingResponse::new(record, Vec::new(), None)))
 }
 
 /// Lists listings with filters, sorting and cursor pagination.
@@ -267,15 +302,17 @@ pub async fn list(
     }
     let cursor = filter.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
     let query = ListingQuery { statuses, category: filter.category, text: filter.q, sort, cursor, limit };
-    let (records, photos, has_more) = state
+    let (records, photos, auctions, has_more) = state
         .db
         .run(move |conn| {
             let (records, has_more) = store::list(conn, &query)?;
             let ids: Vec<ListingId> = records.iter().map(|r| r.id).collect();
             let photos = photo_store::list_for_many(conn, &ids)?;
-            Ok((records, photos, has_more))
+            let auctions = auction_store::for_listings(conn, &ids)?;
+            Ok((records, photos, auctions, has_more))
         })
         .await?;
+    let mut auctions: BTreeMap<ListingId, AuctionView> = auctions.into_iter().map(|a| (a.listing_id, a)).collect();
     let next_cursor =
         if has_more { records.last().map(|r| encode_cursor(sort, &ListingCursor::after(sort, r))) } else { None };
     let mut by_listing: BTreeMap<ListingId, Vec<PhotoRecord>> = BTreeMap::new();
@@ -286,7 +323,8 @@ pub async fn list(
         .into_iter()
         .map(|r| {
             let photos = by_listing.remove(&r.id).unwrap_or_default();
-            ListingResponse::new(r, photos)
+            let auction = auctions.remove(&r.id);
+            ListingResponse::new(r, photos, auction)
         })
         .collect();
     Ok(web::Json(ListingPage { items, next_cursor }))
@@ -307,7 +345,8 @@ pub async fn get_one(
     if record.status == ListingStatus::Draft && !viewer.is_steward {
         return Err(ApiError::not_found("listing"));
     }
-    Ok(web::Json(ListingResponse::new(record, photos)))
+    let auction = state.db.run(move |conn| auction_store::for_listing(conn, id)).await?;
+    Ok(web::Json(ListingResponse::new(record, photos, auction)))
 }
 
 pub(crate) async fn load_with_photos(state: &AppState, id: ListingId) -> ApiResult<(ListingRecord, Vec<PhotoRecord>)> {
@@ -347,7 +386,7 @@ pub async fn update(
             commissary_db::DbError::NotFound => ApiError::not_found("listing"),
             other => other.into(),
         })?;
-    Ok(web::Json(ListingResponse::new(record, photos)))
+    Ok(web::Json(ListingResponse::new(record, photos, None)))
 }
 
 /// Deletes a draft and its photos.

@@ -9,13 +9,15 @@ use utoipa::OpenApi;
     paths(
         crate::auth::nonce, crate::auth::login, crate::auth::logout, crate::auth::me,
         crate::listings::create, crate::listings::list, crate::listings::get_one, crate::listings::update, crate::listings::remove,
+        crate::auctions::publish, crate::auctions::cancel, crate::auctions::bids,
         crate::photos::upload, crate::photos::remove, crate::photos::reorder, crate::photos::serve,
-        crate::health::healthz, crate::health::readyz, crate::health::metrics,
+        crate::health::healthz, crate::health::readyz, crate::health::metrics, crate::health::public_config,
     ),
     tags(
         (name = "auth", description = "Sign-In with Ethereum"),
         (name = "listings", description = "Donated gear up for auction"),
         (name = "photos", description = "Listing photos"),
+        (name = "auctions", description = "On-chain auctions: publishing, cancelling, bids"),
         (name = "operations", description = "Probes and metrics"),
     )
 )]

@@ -13,8 +13,11 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::task::JoinHandle;
 use tracing_actix_web::TracingLogger;
 
-use commissary_api::{ApiConfig, AppState, DbSessionStore, SiweConfig, configure, session_middleware};
+use commissary_api::{ApiConfig, AppState, DbSessionStore, PublicChainConfig, SiweConfig, configure, session_middleware};
+use commissary_domain::Address;
+use commissary_chain::{ChainConfig, ChainWorker};
 use commissary_db::{Db, DbOptions};
+use tokio_util::sync::CancellationToken;
 use commissary_photos::{PhotoLimits, PhotoStore};
 
 use crate::config::Settings;
@@ -56,6 +59,7 @@ pub struct RunningApp {
     handle: ServerHandle,
     server: JoinHandle<std::io::Result<()>>,
     housekeeping: JoinHandle<()>,
+    chain: Option<(CancellationToken, JoinHandle<()>)>,
 }
 
 impl RunningApp {
@@ -63,16 +67,19 @@ impl RunningApp {
         format!("http://{}", self.addr)
     }
 
-    /// Waits until the server stops (Ctrl-C / SIGTERM are handled by actix).
+    /// Waits until the server stops (Ctrl-C / SIGTERM are handled by actix), then
+    /// stops the chain worker.
     pub async fn wait(self) -> anyhow::Result<()> {
         let result = self.server.await;
         self.housekeeping.abort();
+        stop_chain(self.chain).await;
         result.context("server task")?.context("server")
     }
 
     pub async fn stop(self) {
         self.handle.stop(true).await;
         self.housekeeping.abort();
+        stop_chain(self.chain).await;
         let _ = self.server.await;
     }
 }
@@ -97,6 +104,13 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
             chain_id: settings.raw.auth.chain_id,
         },
         photo_limits: limits,
+        chain: PublicChainConfig {
+            chain_id: settings.raw.auth.chain_id,
+            token_address: settings.raw.chain.as_ref().map(|c| Address(c.token_address.into_array())),
+            auction_address: settings.raw.chain.as_ref().map(|c| Address(c.auction_address.into_array())),
+            rpc_url: settings.raw.web.rpc_url.clone(),
+            dev_accounts: settings.dev_accounts.clone(),
+        },
     };
     let state = web::Data::from(AppState::new(db.clone(), photos, config, metrics_handle()));
     let key = if settings.raw.auth.session_key.is_empty() {
@@ -130,8 +144,38 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
     let handle = server.handle();
     let server = tokio::spawn(server);
     let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    let chain = match settings.raw.chain.clone() {
+        Some(config) => Some(spawn_chain_worker(config, db.clone())?),
+        None => {
+            tracing::info!("no [chain] configured: serving the API without publishing, indexing or settling");
+            None
+        }
+    };
     tracing::info!(%addr, public_url = %settings.public_url, "listening");
-    Ok(RunningApp { addr, db, handle, server, housekeeping })
+    Ok(RunningApp { addr, db, handle, server, housekeeping, chain })
+}
+
+/// Starts the chain worker (indexer, job runner, keeper behind a database lease).
+fn spawn_chain_worker(config: ChainConfig, db: Db) -> anyhow::Result<(CancellationToken, JoinHandle<()>)> {
+    let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let worker = ChainWorker::new(config, db, worker_id).context("configuring the chain worker")?;
+    let token = CancellationToken::new();
+    let shutdown = token.clone();
+    let task = tokio::spawn(async move {
+        if let Err(e) = worker.run(shutdown).await {
+            tracing::error!(error = %e, "chain worker stopped");
+        }
+    });
+    Ok((token, task))
+}
+
+async fn stop_chain(chain: Option<(CancellationToken, JoinHandle<()>)>) {
+    if let Some((token, task)) = chain {
+        token.cancel();
+        if tokio::time::timeout(Duration::from_secs(10), task).await.is_err() {
+            tracing::warn!("chain worker did not stop within 10 s");
+        }
+    }
 }
 
 /// Deletes expired nonces and sessions now and then.

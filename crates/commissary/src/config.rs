@@ -38,7 +38,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
@@ -46,6 +46,20 @@ pub struct Config {
     pub photos: PhotosConfig,
     pub auth: AuthConfig,
     pub log: LogConfig,
+    pub web: WebConfig,
+    /// The escrow contract and operator; without it the service runs API-only.
+    #[serde(default, skip_serializing)]
+    pub chain: Option<commissary_chain::ChainConfig>,
+}
+
+/// What the web page is told about the chain.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// A JSON-RPC URL browsers may use (wallets bring their own; this is for reads).
+    pub rpc_url: Option<String>,
+    /// Unlocked development accounts offered by the page's dev wallet (local only).
+    pub dev_accounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -129,6 +143,8 @@ impl Default for Config {
                 cookie_secure: None,
             },
             log: LogConfig { format: LogFormat::Pretty, filter: "info".into() },
+            web: WebConfig::default(),
+            chain: None,
         }
     }
 }
@@ -155,6 +171,7 @@ pub struct Settings {
     pub public_url: url::Url,
     pub stewards: Vec<Address>,
     pub cookie_secure: bool,
+    pub dev_accounts: Vec<Address>,
 }
 
 impl Config {
@@ -233,7 +250,20 @@ impl Config {
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.filter).map_err(|e| invalid("log.filter", e.to_string()))?;
         let cookie_secure = self.auth.cookie_secure.unwrap_or(public_url.scheme() == "https");
-        Ok(Settings { listen, public_url, stewards, cookie_secure, raw: self })
+        let dev_accounts = self
+            .web
+            .dev_accounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Address::parse(a).map_err(|_| invalid(format!("web.dev_accounts[{i}]"), format!("{a:?} is not an address"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(chain) = &self.chain {
+            chain.validate().map_err(|e| invalid("chain", e.to_string()))?;
+            if chain.chain_id != self.auth.chain_id {
+                return Err(invalid("auth.chain_id", format!("must equal chain.chain_id ({})", chain.chain_id)));
+            }
+        }
+        Ok(Settings { listen, public_url, stewards, cookie_secure, dev_accounts, raw: self })
     }
 }
 

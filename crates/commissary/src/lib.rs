@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod config;
+pub mod dev;
 pub mod telemetry;
 
 pub use app::{RunningApp, start};

@@ -25,6 +25,8 @@ enum Command {
     Migrate,
     /// Print the effective configuration (secrets redacted) and exit.
     Config,
+    /// Run everything locally: anvil, contracts, demo data, API and chain worker.
+    Dev(commissary::dev::DevArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
                 println!("{} migration(s) applied", applied.len());
                 Ok(())
             }
+            Command::Dev(args) => commissary::dev::run(args).await,
             Command::Config => {
                 println!("{:#?}", settings.raw);
                 Ok(())

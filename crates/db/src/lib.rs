@@ -7,9 +7,11 @@
 //! blocking pool so they never stall the async executor.
 
 pub mod auth;
+pub mod chain;
 mod connection;
 pub mod listings;
 pub mod photos;
+pub mod publication;
 pub mod schema;
 
 pub use connection::{Backend, Db, DbConnection, DbOptions, MultiBackend};

@@ -225,6 +225,37 @@ pub fn touch_draft(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -
     get(conn, id)
 }
 
+/// Freezes a draft for publication: stores its canonical document and hash and moves it
+/// to `publishing`, all under the draft guard so a concurrent edit cannot slip in.
+pub fn freeze_for_publish(
+    conn: &mut DbConnection,
+    id: ListingId,
+    document: &str,
+    listing_hash: &str,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    let updated = diesel::update(
+        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(ListingStatus::Draft.as_str())),
+    )
+    .set((
+        listings::status.eq(ListingStatus::Publishing.as_str()),
+        listings::listing_document.eq(Some(document)),
+        listings::listing_hash.eq(Some(listing_hash)),
+        listings::updated_at.eq(crate::storable(now).naive_utc()),
+    ))
+    .execute(conn)
+    .map_err(|e| match DbError::from(e) {
+        // The contract identifies auctions by this hash, so two identical listings
+        // (same text, times and photos) cannot both be published.
+        DbError::Conflict(_) => DbError::Conflict("duplicate_listing"),
+        other => other,
+    })?;
+    if updated == 0 {
+        return Err(not_draft_or_missing(conn, id));
+    }
+    Ok(())
+}
+
 /// Moves a listing from one status to another; fails with `Conflict("status_changed")`
 /// if it is no longer in `from` (someone else moved it first).
 pub fn transition(

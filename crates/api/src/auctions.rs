@@ -1,0 +1,155 @@
+//! Publishing listings as on-chain auctions, cancelling them, and reading their bids.
+//! The chain work itself is done by the chain worker from durable jobs recorded here.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use commissary_db::chain::{auctions as auction_store, bids as bid_store};
+use commissary_db::listings as store;
+use commissary_db::publication;
+use commissary_domain::{ListingDetails, ListingInput, ListingStatus};
+
+use crate::auth::{Steward, Viewer};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::listings::{ListingResponse, load_with_photos, parse_listing_id};
+use crate::state::AppState;
+
+/// Freezes a draft and queues its `createAuction` transaction. The listing is
+/// `publishing` until the chain confirms the auction, then `scheduled` or `live`.
+#[utoipa::path(post, path = "/api/v1/listings/{id}/publish", tag = "auctions", params(("id" = String, Path, format = Uuid)),
+    responses((status = 202, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+#[post("/listings/{id}/publish")]
+#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+pub async fn publish(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_listing_id(&id)?;
+    let (record, _) = load_with_photos(&state, id).await?;
+    if record.status != ListingStatus::Draft {
+        return Err(ApiError::conflict("listing_not_draft", "only drafts can be published"));
+    }
+    // Re-validate against the clock now: a draft written last week may end in the past.
+    ListingDetails::patch(&record.details, ListingInput::default(), Utc::now())?;
+    state.db.run(move |conn| publication::queue_publication(conn, id, Utc::now())).await?;
+    tracing::info!("publication queued");
+    let response = load_response(&state, id).await?;
+    Ok(HttpResponse::Accepted().json(response))
+}
+
+/// Cancels a listing's auction on chain (only before the first bid). A draft that was
+/// never published is simply marked cancelled.
+#[utoipa::path(post, path = "/api/v1/listings/{id}/cancel", tag = "auctions", params(("id" = String, Path, format = Uuid)),
+    responses((status = 202, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/listings/{id}/cancel")]
+#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+pub async fn cancel(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = parse_listing_id(&id)?;
+    let (record, _) = load_with_photos(&state, id).await?;
+    match record.status {
+        ListingStatus::Draft => {
+            state
+                .db
+                .run(move |conn| store::transition(conn, id, ListingStatus::Draft, ListingStatus::Cancelled, Utc::now()))
+                .await?;
+        }
+        ListingStatus::Publishing | ListingStatus::Scheduled | ListingStatus::Live => {
+            let auction = state.db.run(move |conn| auction_store::for_listing(conn, id)).await?;
+            if auction.as_ref().is_some_and(|a| a.bid_count > 0) {
+                return Err(ApiError::conflict("auction_has_bids", "an auction with bids cannot be cancelled"));
+            }
+            state.db.run(move |conn| publication::queue_cancellation(conn, id, Utc::now())).await?;
+            tracing::info!("cancellation queued");
+        }
+        ListingStatus::Cancelled => {}
+        ListingStatus::Ended | ListingStatus::Settled | ListingStatus::Unsold => {
+            return Err(ApiError::conflict("not_cancellable", "the auction is over"));
+        }
+    }
+    Ok(HttpResponse::Accepted().json(load_response(&state, id).await?))
+}
+
+async fn load_response(state: &AppState, id: commissary_domain::ListingId) -> ApiResult<ListingResponse> {
+    let (record, photos) = load_with_photos(state, id).await?;
+    let auction = state.db.run(move |conn| auction_store::for_listing(conn, id)).await?;
+    Ok(ListingResponse::new(record, photos, auction))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BidResponse {
+    #[schema(value_type = String)]
+    pub bidder: commissary_domain::Address,
+    /// Decimal string of token base units.
+    #[schema(value_type = String)]
+    pub amount: commissary_domain::TokenAmount,
+    /// The auction's end after this bid (extensions included).
+    pub ends_at: chrono::DateTime<Utc>,
+    pub placed_at: chrono::DateTime<Utc>,
+    pub tx_hash: String,
+    pub block_number: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BidPage {
+    pub items: Vec<BidResponse>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BidFilter {
+    pub cursor: Option<String>,
+    /// 1..=200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Bids on a listing's auction, newest first.
+#[utoipa::path(get, path = "/api/v1/listings/{id}/bids", tag = "auctions", params(("id" = String, Path, format = Uuid), BidFilter),
+    responses((status = 200, body = BidPage), (status = 404, body = ErrorBody)))]
+#[get("/listings/{id}/bids")]
+#[tracing::instrument(skip_all, fields(listing = %id))]
+pub async fn bids(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+    filter: web::Query<BidFilter>,
+) -> ApiResult<web::Json<BidPage>> {
+    let id = parse_listing_id(&id)?;
+    let (record, _) = load_with_photos(&state, id).await?;
+    if record.status == ListingStatus::Draft && !viewer.is_steward {
+        return Err(ApiError::not_found("listing"));
+    }
+    let limit = filter.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_limit", "limit must be between 1 and 200"));
+    }
+    let before = filter.cursor.as_deref().map(decode_bid_cursor).transpose()?;
+    let Some(auction_id) = record.auction_id else {
+        return Ok(web::Json(BidPage { items: Vec::new(), next_cursor: None }));
+    };
+    let mut rows =
+        state.db.run(move |conn| bid_store::for_auction(conn, &auction_id, limit + 1, before)).await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next_cursor = if has_more { rows.last().map(|b| format!("{}-{}", b.block_number, b.log_index)) } else { None };
+    let items = rows
+        .into_iter()
+        .map(|b| BidResponse {
+            bidder: b.bidder,
+            amount: b.amount,
+            ends_at: b.ends_at,
+            placed_at: b.placed_at,
+            tx_hash: b.tx_hash,
+            block_number: b.block_number,
+        })
+        .collect();
+    Ok(web::Json(BidPage { items, next_cursor }))
+}
+
+fn decode_bid_cursor(raw: &str) -> ApiResult<(i64, i64)> {
+    raw.split_once('-')
+        .and_then(|(b, l)| Some((b.parse().ok()?, l.parse().ok()?)))
+        .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not valid"))
+}
+

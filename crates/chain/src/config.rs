@@ -1,0 +1,211 @@
+//! Configuration of the chain worker (embedded as `[chain]` in the service's TOML).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use alloy::primitives::Address;
+use alloy::signers::local::PrivateKeySigner;
+use serde::{Deserialize, Deserializer};
+
+use crate::error::{ChainError, ChainResult};
+
+/// A string that never shows in logs or `Debug` output (the operator key).
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Durations are written as `"250ms"`, `"2s"`, `"5m"`, `"1h"`, or an integer of milliseconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number.parse().ok()?;
+    match unit.trim() {
+        "" | "ms" => Some(Duration::from_millis(value)),
+        "s" => Some(Duration::from_secs(value)),
+        "m" => Some(Duration::from_secs(value.checked_mul(60)?)),
+        "h" => Some(Duration::from_secs(value.checked_mul(3600)?)),
+        _ => None,
+    }
+}
+
+fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Millis(u64),
+        Text(String),
+    }
+    match Raw::deserialize(deserializer)? {
+        Raw::Millis(ms) => Ok(Duration::from_millis(ms)),
+        Raw::Text(text) => parse_duration(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("invalid duration {text:?}; use e.g. \"500ms\", \"2s\", \"1m\""))),
+    }
+}
+
+/// Everything the chain worker needs. `Debug` never shows the operator key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ChainConfig {
+    /// JSON-RPC endpoint (HTTP).
+    pub rpc_url: String,
+    /// Further endpoints used in turn when the current one keeps failing.
+    pub fallback_rpc_urls: Vec<String>,
+    /// The chain id the node must report (checked at start).
+    pub chain_id: u64,
+    pub auction_address: Address,
+    pub token_address: Address,
+    /// The auction contract's deployment block: events are indexed from here.
+    pub deployment_block: u64,
+    /// Blocks a block must be buried under before it is indexed (0 on anvil).
+    pub confirmations: u64,
+    /// The operator's private key (hex), holder of LISTER_ROLE; or use `operator_key_file`.
+    pub operator_key: Option<Secret>,
+    /// A file holding the operator's private key (hex, surrounding whitespace ignored).
+    pub operator_key_file: Option<PathBuf>,
+    /// How often the indexer polls the head and the sender checks its transactions.
+    #[serde(deserialize_with = "duration")]
+    pub poll_interval: Duration,
+    /// Auctions per `settleMany` transaction.
+    pub settle_batch_size: usize,
+    /// Blocks per `eth_getLogs` request while catching up.
+    pub backfill_range: u64,
+    /// How long the leader lease lasts without renewal (renewed every third of it).
+    #[serde(deserialize_with = "duration")]
+    pub lease_ttl: Duration,
+    /// A sent transaction not mined after this long gets its fee bumped.
+    #[serde(deserialize_with = "duration")]
+    pub stuck_after: Duration,
+    /// Fee increase per bump, in percent (nodes require at least 10).
+    pub fee_bump_percent: u64,
+    /// Timeout of one JSON-RPC request.
+    #[serde(deserialize_with = "duration")]
+    pub rpc_timeout: Duration,
+    /// How long a claimed job stays invisible to other runners.
+    #[serde(deserialize_with = "duration")]
+    pub job_visibility: Duration,
+    /// Longest wait between retries after errors.
+    #[serde(deserialize_with = "duration")]
+    pub max_backoff: Duration,
+}
+
+impl Default for ChainConfig {
+    fn default() -> Self {
+        Self {
+            rpc_url: "http://127.0.0.1:8545".into(),
+            fallback_rpc_urls: Vec::new(),
+            chain_id: 31337,
+            auction_address: Address::ZERO,
+            token_address: Address::ZERO,
+            deployment_block: 0,
+            confirmations: 2,
+            operator_key: None,
+            operator_key_file: None,
+            poll_interval: Duration::from_secs(1),
+            settle_batch_size: 50,
+            backfill_range: 2_000,
+            lease_ttl: Duration::from_secs(15),
+            stuck_after: Duration::from_secs(60),
+            fee_bump_percent: 25,
+            rpc_timeout: Duration::from_secs(10),
+            job_visibility: Duration::from_secs(60),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ChainConfig {
+    /// Checks the settings that do not need the node.
+    pub fn validate(&self) -> ChainResult<()> {
+        let bad = |m: &str| Err(ChainError::Config(m.to_owned()));
+        if self.auction_address == Address::ZERO {
+            return bad("auction_address is not set");
+        }
+        if self.token_address == Address::ZERO {
+            return bad("token_address is not set");
+        }
+        for url in std::iter::once(&self.rpc_url).chain(&self.fallback_rpc_urls) {
+            if url.parse::<alloy::transports::http::reqwest::Url>().is_err() {
+                return Err(ChainError::Config(format!("rpc url {url:?} is not a URL")));
+            }
+        }
+        if self.settle_batch_size == 0 || self.settle_batch_size > 500 {
+            return bad("settle_batch_size must be within 1..=500");
+        }
+        if self.backfill_range == 0 {
+            return bad("backfill_range must be positive");
+        }
+        if self.fee_bump_percent < 10 {
+            return bad("fee_bump_percent must be at least 10 (nodes reject smaller replacements)");
+        }
+        if self.lease_ttl < Duration::from_millis(300) || self.poll_interval.is_zero() {
+            return bad("lease_ttl must be at least 300ms and poll_interval positive");
+        }
+        self.operator_signer().map(|_| ())
+    }
+
+    /// The operator's signer, from `operator_key` or `operator_key_file`.
+    pub fn operator_signer(&self) -> ChainResult<PrivateKeySigner> {
+        let text = match (&self.operator_key, &self.operator_key_file) {
+            (Some(key), None) => key.expose().to_owned(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map_err(|e| ChainError::Config(format!("cannot read operator_key_file {}: {e}", path.display())))?,
+            (Some(_), Some(_)) => return Err(ChainError::Config("set operator_key or operator_key_file, not both".into())),
+            (None, None) => return Err(ChainError::Config("operator_key or operator_key_file is required".into())),
+        };
+        // The error of a failed parse could quote the input, so it is not passed on.
+        text.trim()
+            .parse::<PrivateKeySigner>()
+            .map_err(|_| ChainError::Config("the operator key is not a 32-byte hex private key".into()))
+    }
+
+    /// The name of the leader lease and the indexer cursor: one per chain and contract.
+    pub fn scope(&self) -> String {
+        format!("{}:{}", self.chain_id, self.auction_address.to_string().to_ascii_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Some(Duration::from_secs(60)));
+        assert_eq!(parse_duration("1500"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1.5s"), None);
+        assert_eq!(parse_duration("s"), None);
+    }
+
+    #[test]
+    fn operator_key_is_never_shown() {
+        let config = ChainConfig {
+            operator_key: Some(Secret::new("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")),
+            ..ChainConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("ac0974"), "{shown}");
+        assert!(config.operator_signer().is_ok());
+        let bad = ChainConfig { operator_key: Some(Secret::new("not-a-key-0123")), ..ChainConfig::default() };
+        let error = bad.operator_signer().map(|_| ()).expect_err("invalid").to_string();
+        assert!(!error.contains("not-a-key"), "{error}");
+    }
+}

@@ -1,0 +1,186 @@
+//! Shared helpers of the chain tests: listings in `publishing`, workers, waiting.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use commissary_chain::testkit::{Anvil, AnvilOptions, TestDb};
+use commissary_chain::{ChainConfig, ChainWorker, deploy::Deployment};
+use commissary_db::Db;
+use commissary_db::chain::{auctions, jobs};
+use commissary_db::listings::{self, ListingRecord};
+use commissary_domain::listing::{Fulfilment, Pickup, Shipping};
+use commissary_domain::{Address, Category, Condition, ListingDetails, ListingDocument, ListingId, ListingStatus, Schedule, TokenAmount};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub const TOKEN: u128 = 1_000_000_000_000_000_000;
+
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_test_writer()
+        .try_init();
+}
+
+pub struct Env {
+    pub anvil: Anvil,
+    pub deployment: Deployment,
+    pub config: ChainConfig,
+    pub tdb: TestDb,
+}
+
+impl Env {
+    pub async fn new() -> Self {
+        Self::with(AnvilOptions::default()).await
+    }
+
+    pub async fn with(options: AnvilOptions) -> Self {
+        init_tracing();
+        let anvil = Anvil::spawn_with(options).await;
+        let (deployment, config) = anvil.deploy().await;
+        let tdb = TestDb::new().await;
+        Self { anvil, deployment, config, tdb }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.tdb.db
+    }
+
+    pub fn worker(&self, id: &str) -> Worker {
+        Worker::start(self.config.clone(), self.db().clone(), id)
+    }
+
+    /// A listing in `publishing` (as the API leaves it) with its publish job enqueued.
+    pub async fn publish(&self, title: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, reserve: u128) -> ListingId {
+        publish_on(self.db(), title, starts_at, ends_at, reserve).await
+    }
+
+    pub async fn auction(&self, listing: ListingId) -> Option<auctions::AuctionView> {
+        self.db().run(move |c| auctions::for_listing(c, listing)).await.unwrap()
+    }
+
+    pub async fn listing(&self, listing: ListingId) -> ListingRecord {
+        self.db().run(move |c| listings::get(c, listing)).await.unwrap()
+    }
+}
+
+pub fn details(title: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, reserve: u128) -> ListingDetails {
+    ListingDetails {
+        title: title.into(),
+        description: "Donated by a member.".into(),
+        category: Category::Amplifiers,
+        condition: Condition::Good,
+        donor_credit: None,
+        reserve_price: TokenAmount::from_u128(reserve).unwrap(),
+        schedule: Schedule { starts_at: trunc(starts_at), ends_at: trunc(ends_at) },
+        min_increment_bps: 500,
+        extension_secs: 0,
+        fulfilment: Fulfilment { pickup: Pickup { available: true, location: Some("Leeds".into()) }, shipping: Shipping::default() },
+    }
+}
+
+fn trunc(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap()
+}
+
+pub async fn publish_on(db: &Db, title: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, reserve: u128) -> ListingId {
+    publish_details(db, details(title, starts_at, ends_at, reserve)).await
+}
+
+pub async fn publish_details(db: &Db, details: ListingDetails) -> ListingId {
+    let steward = Address::parse("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266").unwrap();
+    db.transaction(move |c| {
+        let now = Utc::now();
+        let mut record = ListingRecord::new_draft(details, steward, now);
+        listings::insert(c, &record)?;
+        let document = ListingDocument::new(&record.details, &[]);
+        record.listing_document = Some(document.as_str().to_owned());
+        record.listing_hash = Some(document.hash_hex());
+        // As the API does it: freeze the document, then draft -> publishing + job.
+        use diesel::prelude::*;
+        use commissary_db::schema::listings as l;
+        diesel::update(l::table.find(record.id.to_string()))
+            .set((l::listing_document.eq(&record.listing_document), l::listing_hash.eq(&record.listing_hash)))
+            .execute(c)?;
+        listings::transition(c, record.id, ListingStatus::Draft, ListingStatus::Publishing, now)?;
+        let payload = serde_json::json!({ "listing_id": record.id.to_string() });
+        jobs::enqueue(c, jobs::KIND_PUBLISH_LISTING, &format!("publish:{}", record.id), &payload, now)?;
+        Ok(record.id)
+    })
+    .await
+    .unwrap()
+}
+
+pub async fn enqueue_cancel(db: &Db, listing: ListingId) {
+    db.run(move |c| {
+        let payload = serde_json::json!({ "listing_id": listing.to_string() });
+        jobs::enqueue(c, jobs::KIND_CANCEL_LISTING, &format!("cancel:{listing}"), &payload, Utc::now())
+    })
+    .await
+    .unwrap();
+}
+
+/// A running worker; `kill` drops it mid-flight like a crashed process.
+pub struct Worker {
+    pub handle: Option<JoinHandle<()>>,
+    pub shutdown: CancellationToken,
+}
+
+impl Worker {
+    pub fn start(config: ChainConfig, db: Db, id: &str) -> Self {
+        let shutdown = CancellationToken::new();
+        let worker = ChainWorker::new(config, db, id.to_owned()).unwrap();
+        let token = shutdown.clone();
+        let handle = tokio::spawn(async move {
+            if let Err(error) = worker.run(token).await {
+                panic!("worker failed: {error}");
+            }
+        });
+        Self { handle: Some(handle), shutdown }
+    }
+
+    /// Aborts the worker task (no cleanup, the lease is left to expire).
+    pub async fn kill(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.abort();
+            let _ = handle.await;
+        }
+    }
+
+    pub async fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(handle) = self.handle.take() {
+            tokio::time::timeout(Duration::from_secs(10), handle).await.expect("worker stops").unwrap();
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.abort();
+        }
+    }
+}
+
+/// Polls `check` every 100 ms until it returns `Some`, or panics after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub fn secs(s: i64) -> chrono::Duration {
+    chrono::Duration::seconds(s)
+}

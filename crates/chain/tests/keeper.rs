@@ -1,0 +1,111 @@
+//! The keeper: settlement latency on an interval-mined chain, and many auctions ending
+//! together settled in batches.
+
+mod common;
+
+use std::time::Duration;
+
+use alloy::primitives::{B256, U256, aliases::U40};
+use alloy::providers::Provider;
+use chrono::Utc;
+use commissary_chain::bindings::CommissaryAuction;
+use commissary_chain::deploy::{grant_lister, wallet_provider};
+use commissary_chain::testkit::{ANVIL_KEYS, AnvilOptions, address_of};
+use commissary_db::chain::auctions::{self, AuctionStatus};
+use commissary_db::chain::intents;
+use commissary_db::chain::schema::{chain_events, chain_tx_intents};
+use diesel::prelude::*;
+
+use common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settles_within_two_blocks_of_the_end() {
+    let env = Env::with(AnvilOptions { block_time: Some(1), ..Default::default() }).await;
+    let now = Utc::now();
+    let listing = env.publish("Wah", now - secs(60), now + secs(8), TOKEN).await;
+    let mut worker = env.worker("w1");
+    let settled = wait_for("settlement", Duration::from_secs(30), || async {
+        env.auction(listing).await.filter(|a| a.status == AuctionStatus::Settled)
+    })
+    .await;
+    let end = u64::try_from(settled.ends_at.timestamp()).unwrap();
+    let provider = commissary_chain::rpc::provider(&env.anvil.url(), Duration::from_secs(5)).unwrap();
+    let tx: B256 = settled.settlement.unwrap().tx_hash.parse().unwrap();
+    let settled_in = provider.get_transaction_receipt(tx).await.unwrap().unwrap().block_number.unwrap();
+    // The first block at which the auction was over (block.timestamp >= endTime).
+    let mut first_over = u64::try_from(settled.created_block).unwrap();
+    loop {
+        let block = provider.get_block_by_number(first_over.into()).await.unwrap().unwrap();
+        if block.header.timestamp >= end {
+            break;
+        }
+        first_over += 1;
+    }
+    assert!(settled_in <= first_over + 2, "settled in block {settled_in}, over since block {first_over}");
+    worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_auctions_ending_together_settle_in_batches() {
+    let env = Env::new().await;
+    // Another lister creates them, so the operator's nonce stays the sender's alone.
+    let lister = ANVIL_KEYS[8];
+    grant_lister(&env.anvil.url(), ANVIL_KEYS[0], env.deployment.auction, address_of(lister)).await.unwrap();
+    let provider = wallet_provider(&env.anvil.url(), lister).unwrap();
+    let contract = CommissaryAuction::new(env.deployment.auction, &provider);
+    let now = Utc::now().timestamp() as u64;
+    let mut pending = Vec::new();
+    for i in 0..200u64 {
+        let call = contract
+            .createAuction(
+                B256::from(U256::from(i + 1)),
+                alloy::primitives::Uint::<96, 2>::from(TOKEN),
+                U40::from(now - 60),
+                U40::from(now + 30 + i % 30),
+                500,
+                0,
+            )
+            .gas(200_000)
+            .nonce(i)
+            .send()
+            .await
+            .unwrap();
+        pending.push(call);
+    }
+    for call in pending {
+        assert!(call.get_receipt().await.unwrap().status());
+    }
+    assert_eq!(env.anvil.auction_count(&env.deployment).await, 200);
+    let mut config = env.config.clone();
+    config.settle_batch_size = 50;
+    let mut worker = Worker::start(config, env.db().clone(), "w1");
+    wait_for("all settled", Duration::from_secs(120), || async {
+        let open = env.db().run(|c| auctions::open_by_end(c, 1000)).await.unwrap();
+        let total: i64 = env
+            .db()
+            .run(|c| Ok(commissary_db::chain::schema::chain_auctions::table.count().get_result(c)?))
+            .await
+            .unwrap();
+        (total == 200 && open.is_empty()).then_some(())
+    })
+    .await;
+    let (batches, settled_events): (Vec<Option<String>>, i64) = env
+        .db()
+        .run(|c| {
+            let batches = chain_tx_intents::table
+                .filter(chain_tx_intents::kind.eq(intents::KIND_SETTLE_MANY))
+                .select(chain_tx_intents::subject)
+                .load(c)?;
+            let settled = chain_events::table.filter(chain_events::event.eq("auction_settled")).count().get_result(c)?;
+            Ok((batches, settled))
+        })
+        .await
+        .unwrap();
+    assert_eq!(settled_events, 200, "each auction settled exactly once");
+    assert!(batches.len() >= 4, "{} batches", batches.len());
+    for batch in &batches {
+        let ids: Vec<String> = serde_json::from_str(batch.as_deref().unwrap()).unwrap();
+        assert!(!ids.is_empty() && ids.len() <= 50);
+    }
+    worker.stop().await;
+}

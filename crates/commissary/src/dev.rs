@@ -1,0 +1,302 @@
+//! `commissary dev`: the whole commissary on one machine. Starts anvil (from the
+//! npm-installed Foundry) unless one is already listening, deploys the token and the
+//! auction, mints demo $AMPLED, seeds listings with generated photos, and runs the
+//! API with the chain worker on a fresh SQLite database.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use alloy::primitives::{Address as ChainAddress, U256};
+use alloy::signers::local::PrivateKeySigner;
+use anyhow::{Context, bail};
+use chrono::{Duration as ChronoDuration, Utc};
+
+use commissary_chain::{ChainConfig, Secret as ChainSecret, deploy};
+use commissary_db::Db;
+use commissary_db::listings::{self, ListingRecord};
+use commissary_domain::{Address, ListingDetails, ListingInput};
+use commissary_photos::{PhotoLimits, PhotoStore, corpus, process};
+
+use crate::config::{Config, LogFormat, Secret};
+
+/// Anvil's default development keys (derived from its public test mnemonic): fixtures,
+/// not secrets. Account 0 deploys, lists and settles; account 9 is the co-op treasury.
+pub const DEV_KEYS: [&str; 10] = [
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
+    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
+    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
+    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
+    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
+];
+const TREASURY_INDEX: usize = 9;
+const MEMBER_ACCOUNTS: std::ops::RangeInclusive<usize> = 1..=5;
+const DEMO_GRANT: u128 = 1_000; // AMPLED per member
+const WEI_PER_AMPLED: u128 = 1_000_000_000_000_000_000;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DevArgs {
+    /// Where the API listens.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The anvil JSON-RPC port (an anvil already listening there is reused).
+    #[arg(long, default_value_t = 8545)]
+    pub anvil_port: u16,
+    /// Seconds per block for the anvil this command starts (chain time must advance
+    /// for auctions to end).
+    #[arg(long, default_value_t = 1)]
+    pub block_time: u64,
+    /// Data directory (emptied at start: the chain is new each run).
+    #[arg(long, default_value = "./data/dev")]
+    pub data_dir: PathBuf,
+    /// The anvil binary; default: the npm-installed one under node_modules.
+    #[arg(long, env = "ANVIL_BIN")]
+    pub anvil: Option<PathBuf>,
+}
+
+fn signer(key: &str) -> anyhow::Result<PrivateKeySigner> {
+    key.parse().context("invalid development key")
+}
+
+fn domain_address(address: ChainAddress) -> Address {
+    Address(address.into_array())
+}
+
+/// The npm-installed anvil: searched upward from the current directory.
+fn find_anvil(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = explicit {
+        return Ok(path.to_owned());
+    }
+    let mut dir = std::env::current_dir().ok();
+    while let Some(d) = dir {
+        let candidate = d.join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+        dir = d.parent().map(Path::to_owned);
+    }
+    bail!("anvil not found: run `npm ci` in the repository (it installs Foundry), or pass --anvil PATH")
+}
+
+/// An anvil this command started; killed when dropped (including on Ctrl-C).
+struct AnvilProcess(Child);
+
+impl Drop for AnvilProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn chain_answers(rpc_url: &str) -> bool {
+    deploy::block_number(rpc_url).await.is_ok()
+}
+
+async fn ensure_anvil(args: &DevArgs, rpc_url: &str) -> anyhow::Result<Option<AnvilProcess>> {
+    if chain_answers(rpc_url).await {
+        println!("Using the chain already listening at {rpc_url}");
+        return Ok(None);
+    }
+    let binary = find_anvil(args.anvil.as_deref())?;
+    let child = Command::new(&binary)
+        .args(["--host", "127.0.0.1", "--port", &args.anvil_port.to_string(), "--chain-id", "31337"])
+        .args(["--block-time", &args.block_time.max(1).to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let process = AnvilProcess(child);
+    for _ in 0..100 {
+        if chain_answers(rpc_url).await {
+            return Ok(Some(process));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("anvil did not answer at {rpc_url}")
+}
+
+struct DemoItem {
+    title: &'static str,
+    description: &'static str,
+    category: &'static str,
+    condition: &'static str,
+    donor: &'static str,
+    reserve_ampled: u128,
+    /// Minutes from now until the end; the start is always a couple of minutes ago.
+    ends_in_minutes: i64,
+}
+
+const DEMO_ITEMS: [DemoItem; 5] = [
+    DemoItem {
+        title: "Fender Deluxe Reverb '68 Custom",
+        description: "Tube combo amp, 22 W, 12\" speaker. Donated after a studio move; new tubes in 2025.",
+        category: "amplifiers",
+        condition: "good",
+        donor: "The Leeds Collective",
+        reserve_ampled: 40,
+        ends_in_minutes: 4,
+    },
+    DemoItem {
+        title: "Yamaha FG-180 acoustic guitar",
+        description: "1970s dreadnought, warm and loud. A few dings on the top; plays in tune.",
+        category: "instruments",
+        condition: "fair",
+        donor: "Mo, bass player of Quiet Harbour",
+        reserve_ampled: 15,
+        ends_in_minutes: 15,
+    },
+    DemoItem {
+        title: "Shure SM58 vocal microphones (pair)",
+        description: "Two workhorse dynamic mics with clips and a cable each.",
+        category: "audio",
+        condition: "like_new",
+        donor: "Northside Community Hall",
+        reserve_ampled: 8,
+        ends_in_minutes: 60,
+    },
+    DemoItem {
+        title: "Boss DS-1 distortion pedal",
+        description: "Classic orange box. Battery door missing; works on a 9 V supply.",
+        category: "effects",
+        condition: "good",
+        donor: "Anonymous",
+        reserve_ampled: 3,
+        ends_in_minutes: 24 * 60,
+    },
+    DemoItem {
+        title: "Focusrite Scarlett 2i2 audio interface",
+        description: "USB interface with two preamps; great first home-recording kit.",
+        category: "recording",
+        condition: "like_new",
+        donor: "Riverside Youth Music",
+        reserve_ampled: 12,
+        ends_in_minutes: 3 * 24 * 60,
+    },
+];
+
+async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow::Result<usize> {
+    let now = Utc::now();
+    for (index, item) in DEMO_ITEMS.iter().enumerate() {
+        let input = ListingInput {
+            title: Some(item.title.into()),
+            description: Some(item.description.into()),
+            category: Some(item.category.into()),
+            condition: Some(item.condition.into()),
+            donor_credit: Some(Some(item.donor.into())),
+            reserve_price: Some((item.reserve_ampled * WEI_PER_AMPLED).to_string()),
+            starts_at: Some((now - ChronoDuration::minutes(2)).to_rfc3339()),
+            ends_at: Some((now + ChronoDuration::minutes(item.ends_in_minutes)).to_rfc3339()),
+            extension_secs: Some(60),
+            ..Default::default()
+        };
+        let details = ListingDetails::create(input, now).map_err(|e| anyhow::anyhow!("demo listing invalid: {e:?}"))?;
+        let record = ListingRecord::new_draft(details, steward, now);
+        let id = record.id;
+        db.run(move |conn| listings::insert(conn, &record)).await?;
+        for shot in 0..2u32 {
+            let seed = u32::try_from(index).unwrap_or(0) * 7 + shot;
+            let processed = tokio::task::spawn_blocking(move || process(&corpus::demo_photo(seed, 1200, 800), &PhotoLimits::default()))
+                .await??;
+            photos.put_all(&processed).await?;
+            let new_photo = commissary_db::photos::NewPhoto {
+                sha256: processed.sha256.clone(),
+                width: processed.width,
+                height: processed.height,
+                renditions: processed
+                    .renditions
+                    .iter()
+                    .map(|r| commissary_db::photos::RenditionRef {
+                        name: r.name.clone(),
+                        width: r.width,
+                        height: r.height,
+                        key: r.key.clone(),
+                        content_type: r.content_type.to_owned(),
+                    })
+                    .collect(),
+            };
+            db.transaction(move |conn| commissary_db::photos::add(conn, id, new_photo, Utc::now())).await?;
+        }
+        db.run(move |conn| commissary_db::publication::queue_publication(conn, id, Utc::now())).await?;
+    }
+    Ok(DEMO_ITEMS.len())
+}
+
+pub async fn run(args: DevArgs) -> anyhow::Result<()> {
+    let rpc_url = format!("http://127.0.0.1:{}", args.anvil_port);
+    let anvil = ensure_anvil(&args, &rpc_url).await?;
+
+    let operator = signer(DEV_KEYS[0])?;
+    let treasury = signer(DEV_KEYS[TREASURY_INDEX])?.address();
+    let deployment = deploy::deploy_dev(&rpc_url, DEV_KEYS[0], treasury).await.context("deploying the contracts")?;
+    let mut members = Vec::new();
+    for index in MEMBER_ACCOUNTS {
+        let member = signer(DEV_KEYS[index])?.address();
+        deploy::mint(&rpc_url, DEV_KEYS[0], deployment.token, member, U256::from(DEMO_GRANT * WEI_PER_AMPLED)).await?;
+        members.push((index, member));
+    }
+
+    if args.data_dir.exists() {
+        std::fs::remove_dir_all(&args.data_dir).with_context(|| format!("clearing {}", args.data_dir.display()))?;
+    }
+    std::fs::create_dir_all(&args.data_dir)?;
+    let public_url = format!("http://localhost:{}", args.listen.port());
+    let mut config = Config::default();
+    config.server.listen = args.listen.to_string();
+    config.server.public_url = Some(public_url.clone());
+    config.database.url = Secret::new(format!("sqlite://{}", args.data_dir.join("commissary.db").display()));
+    config.photos.store = args.data_dir.join("photos").display().to_string();
+    config.auth.stewards = vec![operator.address().to_string()];
+    config.auth.chain_id = 31337;
+    config.log.format = LogFormat::Pretty;
+    config.web.rpc_url = Some(rpc_url.clone());
+    config.web.dev_accounts =
+        std::iter::once(operator.address()).chain(members.iter().map(|(_, a)| *a)).map(|a| a.to_string()).collect();
+    config.chain = Some(ChainConfig {
+        rpc_url: rpc_url.clone(),
+        chain_id: 31337,
+        auction_address: deployment.auction,
+        token_address: deployment.token,
+        deployment_block: deployment.deployment_block,
+        confirmations: 0,
+        operator_key: Some(ChainSecret::new(DEV_KEYS[0])),
+        poll_interval: Duration::from_millis(500),
+        ..ChainConfig::default()
+    });
+    let settings = config.validate()?;
+    let app = crate::app::start(settings).await?;
+    let photos = PhotoStore::from_url(&args.data_dir.join("photos").display().to_string())?;
+    let seeded = seed_listings(&app.db, &photos, domain_address(operator.address())).await?;
+
+    println!();
+    println!("  Commissary is running: {public_url}   (API docs: {public_url}/api/docs)");
+    println!("  Chain: {rpc_url} (chain id 31337){}", if anvil.is_some() { ", anvil started by this command" } else { "" });
+    println!("  $AMPLED token:      {}", deployment.token);
+    println!("  Auction contract:   {}", deployment.auction);
+    println!("  Treasury:           {treasury} (anvil account {TREASURY_INDEX})");
+    println!("  Steward + operator: {} (anvil account 0)", operator.address());
+    for (index, member) in &members {
+        println!("  Member {index}: {member}  holds {DEMO_GRANT} AMPLED  key {}", DEV_KEYS[*index]);
+    }
+    println!();
+    println!("  {seeded} demo listings are being published on chain; the first ends in ~4 minutes and is settled automatically.");
+    println!("  Try: open {public_url}, pick a member in the dev wallet, bid; or from a shell:");
+    println!("    export PATH=\"$PWD/node_modules/.bin:$PATH\"");
+    println!(
+        "    cast send {} 'approve(address,uint256)' {} 100000000000000000000 --private-key {} --rpc-url {rpc_url}",
+        deployment.token, deployment.auction, DEV_KEYS[1]
+    );
+    println!("    cast send {} 'bid(uint256,uint96)' 1 50000000000000000000 --private-key {} --rpc-url {rpc_url}", deployment.auction, DEV_KEYS[1]);
+    println!("    curl -s {public_url}/api/v1/listings | jq '.items[] | {{title, status, current_price, ends_at}}'");
+    println!();
+    println!("  Ctrl-C stops everything this command started.");
+
+    let result = app.wait().await;
+    drop(anvil);
+    result
+}

@@ -1,0 +1,9 @@
+DROP TABLE chain_leases;
+DROP TABLE chain_bids;
+DROP TABLE chain_auctions;
+DROP TABLE chain_events;
+DROP TABLE chain_blocks;
+DROP TABLE chain_cursors;
+DROP TABLE chain_tx_attempts;
+DROP TABLE chain_tx_intents;
+DROP TABLE chain_jobs;
