@@ -3,6 +3,7 @@
 mod auctions;
 mod auth;
 mod helpers;
+mod lifecycle;
 mod listings;
 mod operations;
 mod photos;

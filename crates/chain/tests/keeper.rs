@@ -61,7 +61,7 @@ async fn two_hundred_auctions_ending_together_settle_in_batches() {
                 B256::from(U256::from(i + 1)),
                 alloy::primitives::Uint::<96, 2>::from(TOKEN),
                 U40::from(now - 60),
-                U40::from(now + 30 + i % 30),
+                U40::from(now + 20 + i % 30),
                 500,
                 0,
             )
@@ -69,7 +69,7 @@ async fn two_hundred_auctions_ending_together_settle_in_batches() {
             .nonce(i)
             .send()
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("create {i}: {e}"));
         pending.push(call);
     }
     for call in pending {
