@@ -24,3 +24,11 @@ COMMISSARY_TEST_DATABASE=postgres cargo test --all-features -p commissary-tests 
 
 step "auction contract: fmt, build, ABI check, tests, gas snapshot"
 auction-contract/scripts/test.sh
+
+step "web page in Chromium (playwright-core, Debian's chromium)"
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium is missing: apt-get install chromium (.ci/run does this)" >&2
+  exit 1
+fi
+cargo build -p commissary
+node --test web/tests/

@@ -10,6 +10,7 @@ pub mod listings;
 pub mod openapi;
 pub mod photos;
 pub mod state;
+pub mod page;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::PersistentSession;
@@ -66,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(openapi::openapi_json)
         .service(openapi::docs)
         .service(photos::serve)
+        .service(page::asset)
         .service(
             web::scope("/api/v1")
                 .service(health::public_config)

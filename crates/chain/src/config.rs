@@ -54,8 +54,9 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::E
     }
     match Raw::deserialize(deserializer)? {
         Raw::Millis(ms) => Ok(Duration::from_millis(ms)),
-        Raw::Text(text) => parse_duration(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("invalid duration {text:?}; use e.g. \"500ms\", \"2s\", \"1m\""))),
+        Raw::Text(text) => parse_duration(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("invalid duration {text:?}; use e.g. \"500ms\", \"2s\", \"1m\""))
+        }),
     }
 }
 
@@ -166,7 +167,9 @@ impl ChainConfig {
             (Some(key), None) => key.expose().to_owned(),
             (None, Some(path)) => std::fs::read_to_string(path)
                 .map_err(|e| ChainError::Config(format!("cannot read operator_key_file {}: {e}", path.display())))?,
-            (Some(_), Some(_)) => return Err(ChainError::Config("set operator_key or operator_key_file, not both".into())),
+            (Some(_), Some(_)) => {
+                return Err(ChainError::Config("set operator_key or operator_key_file, not both".into()));
+            }
             (None, None) => return Err(ChainError::Config("operator_key or operator_key_file is required".into())),
         };
         // The error of a failed parse could quote the input, so it is not passed on.

@@ -42,12 +42,14 @@ pub async fn deploy_dev(rpc_url: &str, deployer_key: &str, treasury: Address) ->
         .contract_address
         .filter(|_| receipt.status())
         .ok_or_else(|| ChainError::Reverted("AmpledToken deployment failed".into()))?;
-    let receipt = CommissaryAuction::deploy_builder(&provider, token, treasury, deployer).send().await?.get_receipt().await?;
+    let receipt =
+        CommissaryAuction::deploy_builder(&provider, token, treasury, deployer).send().await?.get_receipt().await?;
     let auction = receipt
         .contract_address
         .filter(|_| receipt.status())
         .ok_or_else(|| ChainError::Reverted("CommissaryAuction deployment failed".into()))?;
-    let deployment_block = receipt.block_number.ok_or_else(|| ChainError::Inconsistent("receipt without block".into()))?;
+    let deployment_block =
+        receipt.block_number.ok_or_else(|| ChainError::Inconsistent("receipt without block".into()))?;
     Ok(Deployment { token, auction, deployment_block })
 }
 

@@ -17,7 +17,7 @@ use commissary_db::chain::intents;
 
 use crate::bindings::CommissaryAuction::{AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced};
 use crate::error::{ChainError, ChainResult};
-use crate::rpc::{hex32, hex_address};
+use crate::rpc::{hex_address, hex32};
 use crate::worker::Ctx;
 
 /// What one indexer pass did.
@@ -113,16 +113,20 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
         return Ok(IndexerPass { caught_up: true, ..IndexerPass::default() });
     }
     let to = safe.min(from + ctx.config.backfill_range - 1);
-    let to_before = ctx.rpc.block_by_number(to).await?.ok_or_else(|| ChainError::Inconsistent(format!("block {to} vanished")))?;
+    let to_before =
+        ctx.rpc.block_by_number(to).await?.ok_or_else(|| ChainError::Inconsistent(format!("block {to} vanished")))?;
     let from_block = if from == to {
         to_before.clone()
     } else {
-        ctx.rpc.block_by_number(from).await?.ok_or_else(|| ChainError::Inconsistent(format!("block {from} vanished")))?
+        ctx.rpc
+            .block_by_number(from)
+            .await?
+            .ok_or_else(|| ChainError::Inconsistent(format!("block {from} vanished")))?
     };
-    if let Some(c) = &cursor {
-        if from_block.parent_hash != c.block_hash {
-            return reorg(ctx, c).await;
-        }
+    if let Some(c) = &cursor
+        && from_block.parent_hash != c.block_hash
+    {
+        return reorg(ctx, c).await;
     }
     let logs = ctx.rpc.get().get_logs(&event_filter(ctx).from_block(from).to_block(to)).await?;
     let to_after = ctx.rpc.block_by_number(to).await?;
@@ -192,7 +196,10 @@ async fn reorg(ctx: &Ctx, cursor: &Cursor) -> ChainResult<IndexerPass> {
         Some(a) => a,
         None => {
             let start = ctx.config.deployment_block.saturating_sub(1);
-            ctx.rpc.block_by_number(start).await?.ok_or_else(|| ChainError::Inconsistent("no block before deployment".into()))?
+            ctx.rpc
+                .block_by_number(start)
+                .await?
+                .ok_or_else(|| ChainError::Inconsistent("no block before deployment".into()))?
         }
     };
     tracing::warn!(from = cursor.block_number, to = ancestor.block_number, "chain reorganisation: rolling back");

@@ -37,7 +37,8 @@ pub(crate) enum Step {
 }
 
 /// Contract errors that no retry can fix.
-const PERMANENT_CREATE_ERRORS: &[&str] = &["InvalidSchedule", "ZeroReservePrice", "InvalidMinIncrement", "ExtensionWindowTooLong"];
+const PERMANENT_CREATE_ERRORS: &[&str] =
+    &["InvalidSchedule", "ZeroReservePrice", "InvalidMinIncrement", "ExtensionWindowTooLong"];
 
 /// Claims and runs due jobs; returns how many ran.
 #[tracing::instrument(skip_all, name = "jobs")]
@@ -111,14 +112,13 @@ async fn publish(ctx: &Ctx, job: &Job) -> ChainResult<Step> {
         return Ok(Step::Done);
     }
     let Some(hash_hex) = listing.listing_hash.clone() else { return Ok(Step::Fail("listing_hash_missing".into())) };
-    let hash: B256 = hash_hex.parse().map_err(|_| ChainError::Db(DbError::Corrupt(format!("listing_hash {hash_hex:?}"))))?;
+    let hash: B256 =
+        hash_hex.parse().map_err(|_| ChainError::Db(DbError::Corrupt(format!("listing_hash {hash_hex:?}"))))?;
     let hash_hex = format!("{hash:#x}");
     let prefix = format!("create:{hash_hex}:");
     let lookup = hash_hex.clone();
-    let (known, recorded) = ctx
-        .db
-        .run(move |c| Ok((auctions::ids_for_hash(c, &lookup)?, intents::with_key_prefix(c, &prefix)?)))
-        .await?;
+    let (known, recorded) =
+        ctx.db.run(move |c| Ok((auctions::ids_for_hash(c, &lookup)?, intents::with_key_prefix(c, &prefix)?))).await?;
     if !known.is_empty() {
         return Ok(Step::Wait(poll)); // indexed; the listing is being linked
     }
@@ -171,18 +171,38 @@ async fn publish(ctx: &Ctx, job: &Job) -> ChainResult<Step> {
         minIncrementBps: terms.min_increment_bps,
         extensionWindow: terms.extension_window,
     };
-    record_intent(ctx, format!("create:{hash_hex}:{next}"), intents::KIND_CREATE_AUCTION, call.abi_encode(), Some(id.to_string())).await?;
+    record_intent(
+        ctx,
+        format!("create:{hash_hex}:{next}"),
+        intents::KIND_CREATE_AUCTION,
+        call.abi_encode(),
+        Some(id.to_string()),
+    )
+    .await?;
     Ok(Step::Wait(poll))
 }
 
-async fn record_intent(ctx: &Ctx, key: String, kind: &'static str, calldata: Vec<u8>, subject: Option<String>) -> ChainResult<()> {
+async fn record_intent(
+    ctx: &Ctx,
+    key: String,
+    kind: &'static str,
+    calldata: Vec<u8>,
+    subject: Option<String>,
+) -> ChainResult<()> {
     let from = ctx.operator_hex.clone();
     let to = format!("{:#x}", ctx.config.auction_address);
     let data = format!("0x{}", alloy::primitives::hex::encode(calldata));
     let intent = ctx
         .db
         .run(move |c| {
-            let new = NewIntent { intent_key: &key, kind, from_address: &from, to_address: &to, calldata: &data, subject: subject.as_deref() };
+            let new = NewIntent {
+                intent_key: &key,
+                kind,
+                from_address: &from,
+                to_address: &to,
+                calldata: &data,
+                subject: subject.as_deref(),
+            };
             intents::record(c, &new, Utc::now())
         })
         .await?;
@@ -218,7 +238,9 @@ async fn cancel(ctx: &Ctx, job: &Job) -> ChainResult<Step> {
     let next = match latest(&recorded) {
         None => 1,
         Some((_, intent)) if !intent.status.is_terminal() => return Ok(Step::Wait(poll)),
-        Some((_, intent)) if intent.status == IntentStatus::Mined && intent.success == Some(true) => return Ok(Step::Wait(poll)),
+        Some((_, intent)) if intent.status == IntentStatus::Mined && intent.success == Some(true) => {
+            return Ok(Step::Wait(poll));
+        }
         Some((n, intent)) => {
             let reason = intent.last_error.clone().unwrap_or_else(|| "cancel reverted".into());
             if reason.starts_with("AuctionHasBids") {
@@ -230,9 +252,16 @@ async fn cancel(ctx: &Ctx, job: &Job) -> ChainResult<Step> {
             n + 1
         }
     };
-    let auction_id: U256 = auction.auction_id.parse().map_err(|_| ChainError::Db(DbError::Corrupt(auction.auction_id.clone())))?;
+    let auction_id: U256 =
+        auction.auction_id.parse().map_err(|_| ChainError::Db(DbError::Corrupt(auction.auction_id.clone())))?;
     let call = CommissaryAuction::cancelCall { auctionId: auction_id };
-    record_intent(ctx, format!("cancel:{}:{next}", auction.auction_id), intents::KIND_CANCEL_AUCTION, call.abi_encode(), Some(id.to_string()))
-        .await?;
+    record_intent(
+        ctx,
+        format!("cancel:{}:{next}", auction.auction_id),
+        intents::KIND_CANCEL_AUCTION,
+        call.abi_encode(),
+        Some(id.to_string()),
+    )
+    .await?;
     Ok(Step::Wait(poll))
 }

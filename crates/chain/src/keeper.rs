@@ -42,6 +42,7 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
     // The next block's time is at least the latest's and, on a live chain, about now.
     let chain_now = latest.block_time.max(Utc::now().timestamp());
     let scope = ctx.scope.clone();
+    let cooldown = chrono::Duration::from_std(ctx.config.max_backoff).unwrap_or(chrono::Duration::seconds(30));
     let (open, in_flight) = ctx
         .db
         .run(move |c| {
@@ -49,8 +50,9 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             let indexed = store::cursor(c, &scope)?.map_or(-1, |cur| cur.block_number);
             let open = auctions::open_by_end(c, 100_000)?;
             let mut in_flight = HashSet::new();
-            for intent in intents::in_flight(c, intents::KIND_SETTLE_MANY, indexed)? {
-                let ids: Vec<String> = intent.subject.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+            for intent in intents::in_flight(c, intents::KIND_SETTLE_MANY, indexed, Utc::now() - cooldown)? {
+                let ids: Vec<String> =
+                    intent.subject.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
                 in_flight.extend(ids);
             }
             Ok((open, in_flight))
@@ -84,7 +86,8 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             .input(alloy::primitives::Bytes::from(calldata.clone()).into());
         match ctx.rpc.get().call(request).block(BlockId::pending()).await {
             Ok(output) => {
-                let settles = CommissaryAuction::settleManyCall::abi_decode_returns(&output).map(|n| n.to::<u64>()).unwrap_or(1);
+                let settles =
+                    CommissaryAuction::settleManyCall::abi_decode_returns(&output).map(|n| n.to::<u64>()).unwrap_or(1);
                 if settles == 0 {
                     // Not over by the chain's clock yet, or already settled and the
                     // indexer has not caught up: look again shortly.
@@ -132,7 +135,8 @@ pub(crate) fn pause(pass: &KeeperPass, poll: Duration) -> Duration {
             let seconds = u64::try_from(at - pass.chain_now).unwrap_or(0);
             // Wake right at the second boundary when the chain keeps wall-clock time.
             let now = Utc::now();
-            let into_second = if pass.chain_now == now.timestamp() { u64::from(now.timestamp_subsec_millis()) } else { 0 };
+            let into_second =
+                if pass.chain_now == now.timestamp() { u64::from(now.timestamp_subsec_millis()) } else { 0 };
             Duration::from_millis((seconds * 1000).saturating_sub(into_second)).min(IDLE)
         }
         None => IDLE,

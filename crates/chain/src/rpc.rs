@@ -81,7 +81,9 @@ impl Rpc {
     }
 }
 
-fn block_ref<H: alloy::consensus::BlockHeader + alloy::network::primitives::HeaderResponse>(header: &H) -> ChainResult<BlockRef> {
+fn block_ref<H: alloy::consensus::BlockHeader + alloy::network::primitives::HeaderResponse>(
+    header: &H,
+) -> ChainResult<BlockRef> {
     let int = |v: u64| i64::try_from(v).map_err(|_| ChainError::Inconsistent(format!("value {v} out of range")));
     Ok(BlockRef {
         block_number: int(header.number())?,

@@ -47,13 +47,22 @@ pub(crate) fn classify(error: &TransportError) -> Option<SendError> {
         RpcError::Transport(_) | RpcError::NullResp => return Some(SendError::Transport(error.to_string())),
         other => other.to_string().to_ascii_lowercase(),
     };
-    if message.contains("already known") || message.contains("already imported") || message.contains("known transaction") {
+    if message.contains("already known")
+        || message.contains("already imported")
+        || message.contains("known transaction")
+    {
         None
-    } else if message.contains("nonce too low") || message.contains("nonce is too low") || message.contains("already used") {
+    } else if message.contains("nonce too low")
+        || message.contains("nonce is too low")
+        || message.contains("already used")
+    {
         Some(SendError::NonceTooLow)
     } else if message.contains("nonce too high") || message.contains("nonce gap") {
         Some(SendError::NonceTooHigh)
-    } else if message.contains("underpriced") || message.contains("fee too low") || message.contains("max fee per gas less than block base fee") {
+    } else if message.contains("underpriced")
+        || message.contains("fee too low")
+        || message.contains("max fee per gas less than block base fee")
+    {
         Some(SendError::Underpriced)
     } else {
         Some(SendError::Other(message))
@@ -164,7 +173,8 @@ pub(crate) async fn tick(ctx: &Ctx, lease: &Lease) -> ChainResult<SenderPass> {
         let attempts = ctx.db.run(move |c| intents::attempts(c, &id)).await?;
         let mut receipt = None;
         for attempt in attempts.iter().rev() {
-            let hash: B256 = attempt.tx_hash.parse().map_err(|_| ChainError::Db(DbError::Corrupt(attempt.tx_hash.clone())))?;
+            let hash: B256 =
+                attempt.tx_hash.parse().map_err(|_| ChainError::Db(DbError::Corrupt(attempt.tx_hash.clone())))?;
             if let Some(r) = provider.get_transaction_receipt(hash).await? {
                 receipt = Some((attempt.tx_hash.clone(), r));
                 break;
@@ -196,21 +206,26 @@ pub(crate) async fn tick(ctx: &Ctx, lease: &Lease) -> ChainResult<SenderPass> {
             continue; // used in a block not yet confirmed deep enough: wait.
         }
         let Some(last) = attempts.last() else { continue };
-        let stuck = intent.sent_at.is_some_and(|at| Utc::now() - at >= chrono::Duration::from_std(ctx.config.stuck_after).unwrap_or_default());
+        let stuck = intent.sent_at.is_some_and(|at| {
+            Utc::now() - at >= chrono::Duration::from_std(ctx.config.stuck_after).unwrap_or_default()
+        });
         if stuck {
             bump(ctx, lease, &intent, last).await?;
         } else {
-            let hash: B256 = last.tx_hash.parse().map_err(|_| ChainError::Db(DbError::Corrupt(last.tx_hash.clone())))?;
+            let hash: B256 =
+                last.tx_hash.parse().map_err(|_| ChainError::Db(DbError::Corrupt(last.tx_hash.clone())))?;
             if provider.get_transaction_by_hash(hash).await?.is_none() {
                 // The node does not know it (restarted, or we crashed before sending).
                 tracing::info!(intent = %intent.intent_key, nonce, "rebroadcasting");
-                handle_send_result(ctx, &intent, ctx.broadcast(&last.raw_tx).await?, &sent_nonces, pending_nonce).await?;
+                handle_send_result(ctx, &intent, ctx.broadcast(&last.raw_tx).await?, &sent_nonces, pending_nonce)
+                    .await?;
             }
         }
     }
 
     let from = ctx.operator_hex.clone();
-    let (queued, max_nonce) = ctx.db.run(move |c| Ok((intents::queued(c, &from, 32)?, intents::max_nonce(c, &from)?))).await?;
+    let (queued, max_nonce) =
+        ctx.db.run(move |c| Ok((intents::queued(c, &from, 32)?, intents::max_nonce(c, &from)?))).await?;
     let recorded_next = max_nonce.map_or(0, |n| u64::try_from(n + 1).unwrap_or(0));
     let mut next = pending_nonce.max(latest_nonce).max(recorded_next);
     for intent in queued {
@@ -259,7 +274,13 @@ async fn record(ctx: &Ctx, lease: &Lease, attempt: &Attempt, gas_limit: u64) -> 
 
 /// Reacts to a broadcast's outcome; returns true when the pass should stop (the nonce
 /// view must be refreshed first).
-async fn handle_send_result(ctx: &Ctx, intent: &Intent, result: Option<SendError>, sent_nonces: &[i64], pending_nonce: u64) -> ChainResult<bool> {
+async fn handle_send_result(
+    ctx: &Ctx,
+    intent: &Intent,
+    result: Option<SendError>,
+    sent_nonces: &[i64],
+    pending_nonce: u64,
+) -> ChainResult<bool> {
     let Some(error) = result else { return Ok(false) };
     let now = Utc::now();
     let id = intent.id.clone();
@@ -301,7 +322,8 @@ async fn bump(ctx: &Ctx, lease: &Lease, intent: &Intent, last: &Attempt) -> Chai
     let current = ctx.current_fees().await?;
     let fees = Fees {
         max_fee: bumped(parse_u128(&last.max_fee_per_gas)?, ctx.config.fee_bump_percent).max(current.max_fee),
-        priority: bumped(parse_u128(&last.max_priority_fee_per_gas)?, ctx.config.fee_bump_percent).max(current.priority),
+        priority: bumped(parse_u128(&last.max_priority_fee_per_gas)?, ctx.config.fee_bump_percent)
+            .max(current.priority),
     };
     let nonce = u64::try_from(last.nonce).unwrap_or_default();
     let gas_limit = intent.gas_limit.and_then(|g| u64::try_from(g).ok()).unwrap_or(500_000);

@@ -262,7 +262,13 @@ impl Anvil {
     }
 
     /// Bids without waiting for the receipt (for interval-mined chains); returns the tx hash.
-    pub async fn bid_nowait(&self, deployment: &Deployment, key: &str, auction_id: u64, amount: u128) -> ChainResult<String> {
+    pub async fn bid_nowait(
+        &self,
+        deployment: &Deployment,
+        key: &str,
+        auction_id: u64,
+        amount: u128,
+    ) -> ChainResult<String> {
         let provider = wallet_provider(&self.url(), key)?;
         let amount = alloy::primitives::Uint::<96, 2>::from(amount);
         let pending = CommissaryAuction::new(deployment.auction, &provider)
@@ -274,7 +280,11 @@ impl Anvil {
     }
 
     /// The contract's view of an auction.
-    pub async fn auction(&self, deployment: &Deployment, auction_id: u64) -> crate::bindings::ICommissaryAuction::Auction {
+    pub async fn auction(
+        &self,
+        deployment: &Deployment,
+        auction_id: u64,
+    ) -> crate::bindings::ICommissaryAuction::Auction {
         let provider = crate::rpc::provider(&self.url(), Duration::from_secs(10)).unwrap();
         CommissaryAuction::new(deployment.auction, &provider).getAuction(U256::from(auction_id)).call().await.unwrap()
     }
@@ -312,7 +322,8 @@ pub fn use_postgres() -> bool {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("COMMISSARY_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("COMMISSARY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn run_admin(sql: String) {
@@ -365,7 +376,8 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = self.postgres_db.take() {
-            let _ = std::thread::spawn(move || run_admin(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).join();
+            let _ =
+                std::thread::spawn(move || run_admin(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).join();
         }
     }
 }

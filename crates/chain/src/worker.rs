@@ -69,7 +69,8 @@ impl ChainWorker {
     pub fn new(config: ChainConfig, db: Db, worker_id: String) -> ChainResult<Self> {
         config.validate()?;
         let signer = config.operator_signer()?;
-        let urls: Vec<String> = std::iter::once(config.rpc_url.clone()).chain(config.fallback_rpc_urls.iter().cloned()).collect();
+        let urls: Vec<String> =
+            std::iter::once(config.rpc_url.clone()).chain(config.fallback_rpc_urls.iter().cloned()).collect();
         let rpc = Rpc::new(&urls, config.rpc_timeout)?;
         let operator = signer.address();
         Ok(Self {
@@ -129,6 +130,12 @@ impl ChainWorker {
 /// process dying) aborts every component with it.
 async fn lead(ctx: &Arc<Ctx>, held: lease::Lease, shutdown: &CancellationToken) {
     tracing::info!(epoch = held.epoch, "leader lease acquired");
+    let worker = ctx.worker_id.clone();
+    match ctx.db.run(move |c| job_store::release_others(c, &worker, Utc::now())).await {
+        Ok(0) => {}
+        Ok(released) => tracing::info!(released, "took over jobs claimed by the previous leader"),
+        Err(error) => tracing::warn!(%error, "cannot release the previous leader's jobs"),
+    }
     let session = shutdown.child_token();
     let mut tasks = JoinSet::new();
     tasks.spawn(indexer_loop(ctx.clone(), session.clone()));
@@ -267,7 +274,8 @@ async fn jobs_loop(ctx: Arc<Ctx>, stop: CancellationToken) {
                     Duration::ZERO
                 } else {
                     let next = ctx.db.run(job_store::next_due).await.ok().flatten();
-                    let until = next.map_or(ctx.config.poll_interval * 10, |at| (at - Utc::now()).to_std().unwrap_or_default());
+                    let until =
+                        next.map_or(ctx.config.poll_interval * 10, |at| (at - Utc::now()).to_std().unwrap_or_default());
                     until.min(ctx.config.poll_interval * 10)
                 }
             }

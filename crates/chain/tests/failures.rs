@@ -1,5 +1,6 @@
 //! Failures: a worker killed mid-publish or mid-settlement, an auction created by a run
 //! that died before recording it, the RPC node down for 30 s, leader failover.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -109,7 +110,14 @@ async fn killed_mid_settlement_batch_every_auction_settles_once() {
     let now = Utc::now().timestamp() as u64;
     for i in 0..60u64 {
         let receipt = contract
-            .createAuction(B256::from(U256::from(i + 1)), alloy::primitives::Uint::<96, 2>::from(TOKEN), U40::from(now - 60), U40::from(now + 10 + i % 4), 500, 0)
+            .createAuction(
+                B256::from(U256::from(i + 1)),
+                alloy::primitives::Uint::<96, 2>::from(TOKEN),
+                U40::from(now - 60),
+                U40::from(now + 10 + i % 4),
+                500,
+                0,
+            )
             .send()
             .await
             .unwrap()
@@ -120,7 +128,12 @@ async fn killed_mid_settlement_batch_every_auction_settles_once() {
     }
     let settle_intents = || async {
         env.db()
-            .run(|c| Ok(chain_tx_intents::table.filter(chain_tx_intents::kind.eq("settle_many")).count().get_result::<i64>(c)?))
+            .run(|c| {
+                Ok(chain_tx_intents::table
+                    .filter(chain_tx_intents::kind.eq("settle_many"))
+                    .count()
+                    .get_result::<i64>(c)?)
+            })
             .await
             .unwrap()
     };
@@ -167,7 +180,10 @@ async fn catches_up_after_the_rpc_node_was_down_for_30_seconds() {
         env.auction(before).await.filter(|a| a.status == AuctionStatus::Settled)
     })
     .await;
-    assert_eq!(settled.settlement.unwrap().winner, Some(commissary_chain::to_domain_address(address_of(ANVIL_KEYS[1]))));
+    assert_eq!(
+        settled.settlement.unwrap().winner,
+        Some(commissary_chain::to_domain_address(address_of(ANVIL_KEYS[1])))
+    );
     wait_for("publication after the outage", Duration::from_secs(30), || async {
         (env.listing(during).await.status == ListingStatus::Live).then_some(())
     })
@@ -197,7 +213,10 @@ async fn one_leader_at_a_time_and_failover_after_a_kill() {
 
     a.kill().await;
     let killed = Instant::now();
-    let took_over = wait_for("b takes over", Duration::from_secs(10), || async { holder().await.filter(|l| l.holder == "replica-b") }).await;
+    let took_over = wait_for("b takes over", Duration::from_secs(10), || async {
+        holder().await.filter(|l| l.holder == "replica-b")
+    })
+    .await;
     assert!(killed.elapsed() < Duration::from_secs(5), "failover took {:?}", killed.elapsed());
     assert_eq!(took_over.epoch, held.epoch + 1);
     // The new leader's keeper settles the auction.

@@ -1,4 +1,5 @@
 //! Publish → bid → settle / cancel, end to end against anvil, on the configured backend.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -35,11 +36,10 @@ async fn listing_becomes_auction_bids_show_and_it_settles() {
     assert_eq!(auction.status, AuctionStatus::Open);
     assert_eq!(auction.bid_count, 0);
     assert_eq!(auction.min_next_bid(), U256::from(10 * TOKEN));
-    let later = wait_for("scheduled listing", Duration::from_secs(20), || async {
+    wait_for("scheduled listing", Duration::from_secs(20), || async {
         (env.listing(scheduled).await.status == ListingStatus::Scheduled).then_some(())
     })
     .await;
-    let _ = later;
     wait_for("second listing", Duration::from_secs(20), || async { env.auction(unsold).await }).await;
 
     // Two members bid on the first auction.
@@ -48,10 +48,9 @@ async fn listing_becomes_auction_bids_show_and_it_settles() {
     env.anvil.fund(&env.deployment, ANVIL_KEYS[2], U256::from(100 * TOKEN)).await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, 10 * TOKEN).await.unwrap();
     env.anvil.bid(&env.deployment, ANVIL_KEYS[2], id, 11 * TOKEN).await.unwrap();
-    let view = wait_for("bids", Duration::from_secs(10), || async {
-        env.auction(sold).await.filter(|a| a.bid_count == 2)
-    })
-    .await;
+    let view =
+        wait_for("bids", Duration::from_secs(10), || async { env.auction(sold).await.filter(|a| a.bid_count == 2) })
+            .await;
     let second = commissary_chain::to_domain_address(address_of(ANVIL_KEYS[2]));
     assert_eq!(view.highest_bidder, Some(second));
     assert_eq!(view.highest_bid, Some(TokenAmount::from_u128(11 * TOKEN).unwrap()));
@@ -112,7 +111,9 @@ async fn reindexing_from_scratch_changes_nothing() {
     for i in 0..3u128 {
         env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, (2 + i) * TOKEN).await.unwrap();
     }
-    let before = wait_for("bids", Duration::from_secs(10), || async { env.auction(listing).await.filter(|a| a.bid_count == 3) }).await;
+    let before =
+        wait_for("bids", Duration::from_secs(10), || async { env.auction(listing).await.filter(|a| a.bid_count == 3) })
+            .await;
     worker.stop().await;
     // Forget the cursor: the indexer applies every event again.
     env.db()

@@ -1,5 +1,6 @@
 //! The keeper: settlement latency on an interval-mined chain, and many auctions ending
 //! together settled in batches.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -96,7 +97,8 @@ async fn two_hundred_auctions_ending_together_settle_in_batches() {
                 .filter(chain_tx_intents::kind.eq(intents::KIND_SETTLE_MANY))
                 .select(chain_tx_intents::subject)
                 .load(c)?;
-            let settled = chain_events::table.filter(chain_events::event.eq("auction_settled")).count().get_result(c)?;
+            let settled =
+                chain_events::table.filter(chain_events::event.eq("auction_settled")).count().get_result(c)?;
             Ok((batches, settled))
         })
         .await

@@ -1,4 +1,5 @@
 //! Reorgs: a bid removed by a reorganisation disappears from the projection.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -27,7 +28,8 @@ async fn reverted_bid_disappears_after_snapshot_revert() {
     env.anvil.fund(&env.deployment, ANVIL_KEYS[1], U256::from(100 * TOKEN)).await;
     let snapshot = env.anvil.snapshot().await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, 2 * TOKEN).await.unwrap();
-    wait_for("bid indexed", Duration::from_secs(10), || async { (bid_count(&env, listing).await? == 1).then_some(()) }).await;
+    wait_for("bid indexed", Duration::from_secs(10), || async { (bid_count(&env, listing).await? == 1).then_some(()) })
+        .await;
     assert_eq!(env.listing(listing).await.current_price, TokenAmount::from_u128(2 * TOKEN).unwrap());
 
     assert!(env.anvil.revert(&snapshot).await);
@@ -45,7 +47,10 @@ async fn reverted_bid_disappears_after_snapshot_revert() {
     // The new chain goes on being followed.
     env.anvil.fund(&env.deployment, ANVIL_KEYS[2], U256::from(100 * TOKEN)).await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[2], id, 3 * TOKEN).await.unwrap();
-    let view = wait_for("new bid", Duration::from_secs(10), || async { env.auction(listing).await.filter(|a| a.bid_count == 1) }).await;
+    let view = wait_for("new bid", Duration::from_secs(10), || async {
+        env.auction(listing).await.filter(|a| a.bid_count == 1)
+    })
+    .await;
     assert_eq!(view.highest_bid, Some(TokenAmount::from_u128(3 * TOKEN).unwrap()));
     worker.stop().await;
 }
@@ -60,10 +65,14 @@ async fn bid_orphaned_by_anvil_reorg_disappears() {
     let id: u64 = auction.auction_id.parse().unwrap();
     env.anvil.fund(&env.deployment, ANVIL_KEYS[1], U256::from(100 * TOKEN)).await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, 2 * TOKEN).await.unwrap();
-    wait_for("bid indexed", Duration::from_secs(10), || async { (bid_count(&env, listing).await? == 1).then_some(()) }).await;
+    wait_for("bid indexed", Duration::from_secs(10), || async { (bid_count(&env, listing).await? == 1).then_some(()) })
+        .await;
     // Replace the bid's block (the last one) by an empty block at the same height.
     env.anvil.reorg(1).await;
-    wait_for("bid rolled back", Duration::from_secs(10), || async { (bid_count(&env, listing).await? == 0).then_some(()) }).await;
+    wait_for("bid rolled back", Duration::from_secs(10), || async {
+        (bid_count(&env, listing).await? == 0).then_some(())
+    })
+    .await;
     assert_eq!(env.anvil.auction(&env.deployment, id).await.highestBid.to::<u128>(), 0, "the chain agrees");
     worker.stop().await;
 }

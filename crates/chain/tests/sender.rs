@@ -1,5 +1,6 @@
 //! The sender: stuck transactions get their fee bumped, a nonce taken by another
 //! transaction is resynchronised from the chain, and no intent is mined twice.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -53,11 +54,17 @@ async fn stuck_transaction_is_replaced_with_a_higher_fee() {
         (env.listing(listing).await.status == ListingStatus::Live).then_some(())
     })
     .await;
-    let intent = create_intents(&env).await.remove(0);
-    assert_eq!(intent.status, IntentStatus::Mined);
+    // The indexer may see the block before the sender looks at the receipts.
+    let intent = wait_for("mined", Duration::from_secs(10), || async {
+        create_intents(&env).await.into_iter().find(|i| i.status == IntentStatus::Mined)
+    })
+    .await;
     let id = intent.id.clone();
     let attempts = env.db().run(move |c| intents::attempts(c, &id)).await.unwrap();
-    assert!(attempts.iter().any(|a| Some(&a.tx_hash) == intent.tx_hash.as_ref()), "the mined one is one of the attempts");
+    assert!(
+        attempts.iter().any(|a| Some(&a.tx_hash) == intent.tx_hash.as_ref()),
+        "the mined one is one of the attempts"
+    );
     assert_eq!(env.anvil.auction_count(&env.deployment).await, 1);
     worker.stop().await;
 }
@@ -92,8 +99,10 @@ async fn nonce_taken_by_another_transaction_is_resynchronised() {
         (env.listing(listing).await.status == ListingStatus::Live).then_some(())
     })
     .await;
-    let intent = create_intents(&env).await.remove(0);
-    assert_eq!(intent.status, IntentStatus::Mined);
+    let intent = wait_for("mined", Duration::from_secs(10), || async {
+        create_intents(&env).await.into_iter().find(|i| i.status == IntentStatus::Mined)
+    })
+    .await;
     assert!(intent.nonce.unwrap() as u64 > nonce, "re-sent with a fresh nonce");
     assert_eq!(env.anvil.auction_count(&env.deployment).await, 1);
     worker.stop().await;

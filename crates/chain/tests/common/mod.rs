@@ -1,5 +1,5 @@
 //! Shared helpers of the chain tests: listings in `publishing`, workers, waiting.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -11,7 +11,9 @@ use commissary_db::Db;
 use commissary_db::chain::{auctions, jobs};
 use commissary_db::listings::{self, ListingRecord};
 use commissary_domain::listing::{Fulfilment, Pickup, Shipping};
-use commissary_domain::{Address, Category, Condition, ListingDetails, ListingDocument, ListingId, ListingStatus, Schedule, TokenAmount};
+use commissary_domain::{
+    Address, Category, Condition, ListingDetails, ListingDocument, ListingId, ListingStatus, Schedule, TokenAmount,
+};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -53,7 +55,13 @@ impl Env {
     }
 
     /// A listing in `publishing` (as the API leaves it) with its publish job enqueued.
-    pub async fn publish(&self, title: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, reserve: u128) -> ListingId {
+    pub async fn publish(
+        &self,
+        title: &str,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        reserve: u128,
+    ) -> ListingId {
         publish_on(self.db(), title, starts_at, ends_at, reserve).await
     }
 
@@ -77,7 +85,10 @@ pub fn details(title: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, re
         schedule: Schedule { starts_at: trunc(starts_at), ends_at: trunc(ends_at) },
         min_increment_bps: 500,
         extension_secs: 0,
-        fulfilment: Fulfilment { pickup: Pickup { available: true, location: Some("Leeds".into()) }, shipping: Shipping::default() },
+        fulfilment: Fulfilment {
+            pickup: Pickup { available: true, location: Some("Leeds".into()) },
+            shipping: Shipping::default(),
+        },
     }
 }
 
@@ -85,7 +96,13 @@ fn trunc(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap()
 }
 
-pub async fn publish_on(db: &Db, title: &str, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, reserve: u128) -> ListingId {
+pub async fn publish_on(
+    db: &Db,
+    title: &str,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    reserve: u128,
+) -> ListingId {
     publish_details(db, details(title, starts_at, ends_at, reserve)).await
 }
 
@@ -99,8 +116,8 @@ pub async fn publish_details(db: &Db, details: ListingDetails) -> ListingId {
         record.listing_document = Some(document.as_str().to_owned());
         record.listing_hash = Some(document.hash_hex());
         // As the API does it: freeze the document, then draft -> publishing + job.
-        use diesel::prelude::*;
         use commissary_db::schema::listings as l;
+        use diesel::prelude::*;
         diesel::update(l::table.find(record.id.to_string()))
             .set((l::listing_document.eq(&record.listing_document), l::listing_hash.eq(&record.listing_hash)))
             .execute(c)?;

@@ -234,10 +234,10 @@ pub fn for_listings(conn: &mut DbConnection, listing_ids: &[ListingId]) -> DbRes
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for row in rows {
-        if let Some(listing_id) = linked_listing(&row)? {
-            if seen.insert(listing_id) {
-                out.push(row.view(listing_id)?);
-            }
+        if let Some(listing_id) = linked_listing(&row)?
+            && seen.insert(listing_id)
+        {
+            out.push(row.view(listing_id)?);
         }
     }
     Ok(out)
@@ -279,7 +279,10 @@ pub fn open_by_end(conn: &mut DbConnection, limit: i64) -> DbResult<Vec<OpenAuct
         .limit(limit)
         .select((chain_auctions::auction_id, chain_auctions::start_time, chain_auctions::end_time))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(auction_id, start_time, end_time)| OpenAuction { auction_id, start_time, end_time }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(auction_id, start_time, end_time)| OpenAuction { auction_id, start_time, end_time })
+        .collect())
 }
 
 /// The status a listing shows for its auction at chain time `chain_now`.

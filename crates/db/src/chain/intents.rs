@@ -236,19 +236,26 @@ pub fn queued(conn: &mut DbConnection, from: &str, limit: i64) -> DbResult<Vec<I
     )
 }
 
-/// Intents of `kind` that may still be mined or were mined above `mined_above`
-/// (the indexer has not applied their block yet).
-pub fn in_flight(conn: &mut DbConnection, kind: &str, mined_above: i64) -> DbResult<Vec<Intent>> {
+/// Intents of `kind` that may still be mined or were mined above `mined_above` (the
+/// indexer has not applied their block yet), plus those that failed or reverted after
+/// `cooldown_since` (so a batch that keeps failing is retried with a pause, not in a loop).
+pub fn in_flight(conn: &mut DbConnection, kind: &str, mined_above: i64, cooldown_since: DateTime<Utc>) -> DbResult<Vec<Intent>> {
+    let since = naive(cooldown_since);
     load(
         conn,
         chain_tx_intents::table
             .filter(chain_tx_intents::kind.eq(kind))
             .filter(
-                chain_tx_intents::status.eq_any([IntentStatus::Queued.as_str(), IntentStatus::Sent.as_str()]).or(
-                    chain_tx_intents::status
+                chain_tx_intents::status
+                    .eq_any([IntentStatus::Queued.as_str(), IntentStatus::Sent.as_str()])
+                    .or(chain_tx_intents::status
                         .eq(IntentStatus::Mined.as_str())
-                        .and(chain_tx_intents::mined_block.gt(mined_above)),
-                ),
+                        .and(chain_tx_intents::mined_block.gt(mined_above)))
+                    .or(chain_tx_intents::updated_at.gt(since).and(
+                        chain_tx_intents::status
+                            .eq(IntentStatus::Failed.as_str())
+                            .or(chain_tx_intents::success.eq(Some(false))),
+                    )),
             )
             .into_boxed(),
     )

@@ -219,6 +219,7 @@ pub fn claim_due(
     Ok(claimed)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn release(
     conn: &mut DbConnection,
     id: &str,
@@ -247,10 +248,10 @@ fn release(
             chain_jobs::updated_at.eq(now_n),
         ))
         .execute(conn)?;
-    if updated == 1 {
-        if let Some(error) = error {
-            diesel::update(chain_jobs::table.find(id)).set(chain_jobs::last_error.eq(error)).execute(conn)?;
-        }
+    if updated == 1
+        && let Some(error) = error
+    {
+        diesel::update(chain_jobs::table.find(id)).set(chain_jobs::last_error.eq(error)).execute(conn)?;
     }
     Ok(updated == 1)
 }
@@ -302,6 +303,26 @@ pub fn revive_done(conn: &mut DbConnection, kind: &str, subject: &str, now: Date
         chain_jobs::status.eq(JobStatus::Pending.as_str()),
         chain_jobs::run_after.eq(now),
         chain_jobs::finished_at.eq(None::<NaiveDateTime>),
+        chain_jobs::updated_at.eq(now),
+    ))
+    .execute(conn)?)
+}
+
+/// Returns jobs claimed by other workers to the queue at once. Called by a new leader:
+/// only the leader runs jobs, so such claims belong to a deposed or dead one (whose
+/// chain writes the lease fences off). Returns how many were released.
+pub fn release_others(conn: &mut DbConnection, worker: &str, now: DateTime<Utc>) -> DbResult<usize> {
+    let now = naive(now);
+    Ok(diesel::update(
+        chain_jobs::table
+            .filter(chain_jobs::status.eq(JobStatus::Running.as_str()))
+            .filter(chain_jobs::locked_by.ne(worker)),
+    )
+    .set((
+        chain_jobs::status.eq(JobStatus::Pending.as_str()),
+        chain_jobs::run_after.eq(now),
+        chain_jobs::locked_by.eq(None::<String>),
+        chain_jobs::locked_until.eq(None::<NaiveDateTime>),
         chain_jobs::updated_at.eq(now),
     ))
     .execute(conn)?)

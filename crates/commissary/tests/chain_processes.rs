@@ -1,0 +1,305 @@
+//! Crash safety of the real `commissary serve` process: SIGKILL in the middle of
+//! publishing and of a settlement batch, and two replicas sharing one database with
+//! failover of the chain worker. Backend from COMMISSARY_TEST_DATABASE.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use alloy::primitives::U256;
+use alloy::providers::Provider;
+use alloy::rpc::types::Filter;
+use alloy::sol_types::SolEvent;
+use chrono::{Duration as ChronoDuration, Utc};
+use serde_json::json;
+
+use commissary_chain::bindings::CommissaryAuction;
+use commissary_chain::testkit::{ANVIL_KEYS, Anvil, AnvilOptions, TestDb};
+use commissary_chain::{ChainConfig, deploy::Deployment};
+use commissary_db::Db;
+use commissary_db::listings::{self, ListingRecord};
+use commissary_domain::{Address, ListingDetails, ListingId, ListingInput, ListingStatus};
+
+struct Service {
+    child: Child,
+    port: u16,
+}
+
+impl Service {
+    fn start(dir: &Path, name: &str, database_url: &str, chain: &ChainConfig) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+        let config = dir.join(format!("{name}.toml"));
+        let text = format!(
+            r#"[server]
+listen = "127.0.0.1:{port}"
+[database]
+url = "{database_url}"
+[photos]
+store = "{photos}"
+[log]
+filter = "info,commissary_chain=debug"
+[chain]
+rpc_url = "{rpc}"
+chain_id = 31337
+auction_address = "{auction}"
+token_address = "{token}"
+deployment_block = {block}
+confirmations = 0
+operator_key = "{key}"
+poll_interval = "200ms"
+settle_batch_size = {batch}
+lease_ttl = "2s"
+stuck_after = "5s"
+rpc_timeout = "2s"
+job_visibility = "5s"
+max_backoff = "1s"
+"#,
+            photos = dir.join("photos").display(),
+            rpc = chain.rpc_url,
+            auction = chain.auction_address,
+            token = chain.token_address,
+            block = chain.deployment_block,
+            key = ANVIL_KEYS[0],
+            batch = chain.settle_batch_size,
+        );
+        std::fs::write(&config, text).expect("config");
+        let log = std::fs::File::create(dir.join(format!("{name}.log"))).expect("log");
+        let child = Command::new(env!("CARGO_BIN_EXE_commissary"))
+            .args(["--config", config.to_str().expect("utf8"), "serve"])
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn commissary");
+        Self { child, port }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: no shutdown hooks, no flushing, exactly like a crash.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    async fn wait_ready(&self) {
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if client.get(format!("http://127.0.0.1:{}/readyz", self.port)).send().await.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("service on port {} never became ready", self.port);
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn steward() -> Address {
+    Address(commissary_chain::testkit::address_of(ANVIL_KEYS[0]).into_array())
+}
+
+/// Creates and queues `count` listings ending `ends_in` from now (started five minutes
+/// ago: the minimum duration), as the publish endpoint would.
+async fn queue_listings(db: &Db, count: usize, ends_in: ChronoDuration) -> Vec<ListingId> {
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    for i in 0..count {
+        let input = ListingInput {
+            title: Some(format!("Crash-test cymbal #{i}")),
+            category: Some("instruments".into()),
+            condition: Some("good".into()),
+            reserve_price: Some("1000".into()),
+            starts_at: Some((now - ChronoDuration::minutes(5)).to_rfc3339()),
+            ends_at: Some((now + ends_in).to_rfc3339()),
+            extension_secs: Some(0),
+            ..Default::default()
+        };
+        let details = ListingDetails::create(input, now).expect("valid listing");
+        let record = ListingRecord::new_draft(details, steward(), now);
+        let id = record.id;
+        db.run(move |conn| {
+            listings::insert(conn, &record)?;
+            commissary_db::publication::queue_publication(conn, id, Utc::now()).map(|_| ())
+        })
+        .await
+        .expect("queue");
+        ids.push(id);
+    }
+    ids
+}
+
+async fn statuses(db: &Db, ids: &[ListingId]) -> Vec<ListingStatus> {
+    let ids = ids.to_vec();
+    db.run(move |conn| ids.iter().map(|id| listings::get(conn, *id).map(|l| l.status)).collect()).await.expect("statuses")
+}
+
+async fn wait_until(what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn settled_events(anvil: &Anvil, deployment: &Deployment) -> Vec<U256> {
+    let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
+    let filter = Filter::new()
+        .address(deployment.auction)
+        .event_signature(CommissaryAuction::AuctionSettled::SIGNATURE_HASH)
+        .from_block(0);
+    provider
+        .get_logs(&filter)
+        .await
+        .expect("logs")
+        .iter()
+        .map(|log| U256::from_be_slice(log.topics()[1].as_slice()))
+        .collect()
+}
+
+fn is_published(s: &ListingStatus) -> bool {
+    matches!(s, ListingStatus::Scheduled | ListingStatus::Live | ListingStatus::Ended)
+}
+
+#[tokio::test]
+async fn sigkill_mid_publishing_creates_every_auction_exactly_once() {
+    let anvil = Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..Default::default() }).await;
+    let (deployment, chain) = anvil.deploy().await;
+    let test_db = TestDb::new().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ids = queue_listings(&test_db.db, 12, ChronoDuration::minutes(30)).await;
+
+    let mut first = Service::start(dir.path(), "first", &test_db.url, &chain);
+    let db = test_db.db.clone();
+    let watched = ids.clone();
+    wait_until("the first auctions to be created", Duration::from_secs(60), async || {
+        anvil.auction_count(&deployment).await >= 1
+    })
+    .await;
+    first.kill();
+    let done_before = statuses(&db, &watched).await.iter().filter(|s| is_published(s)).count();
+    assert!(done_before < ids.len(), "the kill happened mid-way ({done_before} of {} published)", ids.len());
+
+    let second = Service::start(dir.path(), "second", &test_db.url, &chain);
+    second.wait_ready().await;
+    wait_until("every listing to be published", Duration::from_secs(120), async || {
+        statuses(&db, &watched).await.iter().all(is_published)
+    })
+    .await;
+    assert_eq!(anvil.auction_count(&deployment).await, ids.len() as u64, "no listing was auctioned twice");
+    let auction_ids = db
+        .run(move |conn| watched.iter().map(|id| listings::get(conn, *id).map(|l| l.auction_id)).collect::<Result<Vec<_>, _>>())
+        .await
+        .expect("auction ids");
+    let mut distinct: Vec<_> = auction_ids.iter().flatten().collect();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), ids.len(), "each listing has its own auction: {auction_ids:?}");
+}
+
+async fn pending_transactions(anvil: &Anvil) -> u64 {
+    let status: serde_json::Value = anvil.rpc("txpool_status", json!([])).await;
+    let pending = status["pending"].as_str().unwrap_or("0x0").trim_start_matches("0x");
+    u64::from_str_radix(pending, 16).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn sigkill_mid_settlement_batch_settles_every_auction_once() {
+    let anvil = Anvil::spawn().await;
+    let (deployment, mut chain) = anvil.deploy().await;
+    chain.settle_batch_size = 4;
+    let test_db = TestDb::new().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ends_in = ChronoDuration::seconds(30);
+    let ids = queue_listings(&test_db.db, 24, ends_in).await;
+    let db = test_db.db.clone();
+
+    let mut first = Service::start(dir.path(), "first", &test_db.url, &chain);
+    let watched = ids.clone();
+    wait_until("all auctions to be created", Duration::from_secs(25), async || {
+        statuses(&db, &watched).await.iter().all(is_published)
+    })
+    .await;
+    // Stop mining: at the end the keeper sends its settleMany batches (the pending
+    // block is past the end), and they stay in the mempool until we mine again.
+    anvil.set_automine(false).await;
+    wait_until("a settlement batch to be sent", Duration::from_secs(60), async || pending_transactions(&anvil).await >= 1).await;
+    first.kill();
+    assert!(pending_transactions(&anvil).await >= 1, "killed with a batch in flight");
+    anvil.mine(1).await;
+    let settled_before = settled_events(&anvil, &deployment).await.len();
+    eprintln!("killed with {settled_before} of {} auctions settled", ids.len());
+    let _: serde_json::Value = anvil.rpc("evm_setIntervalMining", json!([1])).await;
+
+    let _second = Service::start(dir.path(), "second", &test_db.url, &chain);
+    let watched = ids.clone();
+    wait_until("every listing to read unsold", Duration::from_secs(120), async || {
+        statuses(&db, &watched).await.iter().all(|s| *s == ListingStatus::Unsold)
+    })
+    .await;
+    let mut events = settled_events(&anvil, &deployment).await;
+    assert_eq!(events.len(), ids.len(), "one AuctionSettled per auction");
+    events.sort();
+    events.dedup();
+    assert_eq!(events.len(), ids.len(), "no auction settled twice");
+}
+
+#[tokio::test]
+async fn two_replicas_one_worker_and_failover_after_a_kill() {
+    let anvil = Anvil::spawn_with(AnvilOptions { block_time: Some(1), ..Default::default() }).await;
+    let (_deployment, chain) = anvil.deploy().await;
+    let test_db = TestDb::new().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = test_db.db.clone();
+    let mut a = Service::start(dir.path(), "a", &test_db.url, &chain);
+    let mut b = Service::start(dir.path(), "b", &test_db.url, &chain);
+    a.wait_ready().await;
+    b.wait_ready().await;
+
+    let scope = chain.scope();
+    let holder = || {
+        let scope = scope.clone();
+        let db = db.clone();
+        async move {
+            db.run(move |conn| commissary_db::chain::lease::current(conn, &scope))
+                .await
+                .expect("lease")
+                .filter(|l| l.expires_at > Utc::now())
+                .map(|l| l.holder)
+        }
+    };
+    wait_until("a worker to take the lease", Duration::from_secs(30), async || holder().await.is_some()).await;
+    let leader = holder().await.expect("holder");
+    let (a_pid, b_pid) = (a.pid().to_string(), b.pid().to_string());
+    let leader_is_a = leader.starts_with(&format!("{a_pid}-"));
+    assert!(leader_is_a || leader.starts_with(&format!("{b_pid}-")), "the holder is one of the two: {leader}");
+    // It stays with one holder while both run.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(holder().await.as_deref(), Some(leader.as_str()), "one keeper at a time");
+
+    let (survivor_pid, victim) = if leader_is_a { (b_pid, &mut a) } else { (a_pid, &mut b) };
+    victim.kill();
+    let killed_at = Instant::now();
+    wait_until("the survivor to take over", Duration::from_secs(20), async || {
+        holder().await.is_some_and(|h| h.starts_with(&format!("{survivor_pid}-")))
+    })
+    .await;
+    let takeover = killed_at.elapsed();
+    assert!(takeover < Duration::from_secs(10), "failover took {takeover:?}");
+
+    // The survivor does the work: a new listing is published and settled.
+    let ids = queue_listings(&db, 1, ChronoDuration::seconds(20)).await;
+    let watched = ids.clone();
+    wait_until("the survivor to publish and settle", Duration::from_secs(90), async || {
+        statuses(&db, &watched).await == [ListingStatus::Unsold]
+    })
+    .await;
+}
