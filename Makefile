@@ -2,7 +2,7 @@
 # fresh clones on this machine reuse one build cache.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/commissary-target
 
-.PHONY: setup test lint fmt serve contract-test
+.PHONY: setup test lint fmt serve contract-test run bench
 
 ## Install the JavaScript toolchain (Foundry binaries, solc-js, OpenZeppelin) from the lockfile.
 setup: node_modules/.package-lock.json
@@ -21,9 +21,19 @@ fmt:
 	cargo fmt --all
 	cd auction-contract && ../node_modules/.bin/forge fmt
 
+## The whole commissary locally: anvil + contracts + demo data + API + chain worker + web page.
+run: setup
+	cargo run -p commissary -- dev
+
 ## Run the API alone on SQLite with defaults (./data).
 serve:
 	cargo run -p commissary -- serve
 
 contract-test: setup
 	auction-contract/scripts/test.sh
+
+## Benchmarks (not part of `make test`): contract gas per operation, settlement latency
+## and the time to settle 200 auctions ending together. Results are recorded in README.md.
+bench: setup
+	auction-contract/gas/measure.sh
+	cargo run -p commissary-chain --features testkit --example settlement_bench

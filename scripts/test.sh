@@ -20,7 +20,7 @@ COMMISSARY_TEST_DATABASE=sqlite cargo test --workspace --all-features
 
 step "Rust tests on PostgreSQL"
 # The database-backed suites again, now on PostgreSQL; pure unit tests ran above.
-COMMISSARY_TEST_DATABASE=postgres cargo test --all-features -p commissary-tests $(test -d crates/chain && echo "-p commissary-chain")
+COMMISSARY_TEST_DATABASE=postgres cargo test --all-features -p commissary-tests -p commissary-chain -p commissary
 
 step "auction contract: fmt, build, ABI check, tests, gas snapshot"
 auction-contract/scripts/test.sh

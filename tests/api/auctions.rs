@@ -26,7 +26,8 @@ async fn publishing_freezes_the_document_and_queues_one_job() {
     let steward = app.steward().await;
     let listing = app.create_listing(&steward, listing_body("Korg MS-20")).await;
     let id = listing["id"].as_str().expect("id").to_owned();
-    let photo: Value = app.upload(&steward, &id, "p.png", commissary_photos::corpus::png(64, 48)).await.json().await.expect("json");
+    let photo: Value =
+        app.upload(&steward, &id, "p.png", commissary_photos::corpus::png(64, 48)).await.json().await.expect("json");
 
     let response = steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");
     assert_eq!(response.status(), StatusCode::ACCEPTED);
@@ -91,8 +92,14 @@ async fn identical_listings_cannot_both_be_published() {
     assert_eq!(publish(first["id"].as_str().expect("id")).await.expect("publish").status(), StatusCode::ACCEPTED);
     let duplicate = publish(second["id"].as_str().expect("id")).await.expect("publish");
     assert_eq!(error_code(duplicate).await, (StatusCode::CONFLICT, "duplicate_listing".into()));
-    let still_draft: Value =
-        steward.get(app.url(&format!("/api/v1/listings/{}", second["id"].as_str().expect("id")))).send().await.expect("get").json().await.expect("json");
+    let still_draft: Value = steward
+        .get(app.url(&format!("/api/v1/listings/{}", second["id"].as_str().expect("id"))))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(still_draft["status"], "draft", "the failed publication changed nothing");
 }
 
@@ -125,7 +132,14 @@ async fn bids_of_an_unpublished_listing_are_empty_and_drafts_stay_hidden() {
     let steward = app.steward().await;
     let listing = app.create_listing(&steward, listing_body("Quiet")).await;
     let id = listing["id"].as_str().expect("id");
-    let bids: Value = steward.get(app.url(&format!("/api/v1/listings/{id}/bids"))).send().await.expect("bids").json().await.expect("json");
+    let bids: Value = steward
+        .get(app.url(&format!("/api/v1/listings/{id}/bids")))
+        .send()
+        .await
+        .expect("bids")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(bids, json!({ "items": [], "next_cursor": null }));
     let anonymous = app.client().get(app.url(&format!("/api/v1/listings/{id}/bids"))).send().await.expect("bids");
     assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);

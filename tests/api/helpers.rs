@@ -1,11 +1,10 @@
 //! Test harness: every test gets its own service on port 0, its own database (a fresh
-//! SQLite file, or a fresh PostgreSQL database when COMMISSARY_TEST_DATABASE=postgres)
-//! and its own photo directory.
+//! SQLite file, or a fresh PostgreSQL database when COMMISSARY_TEST_DATABASE=postgres,
+//! from the chain testkit's `TestDb`) and its own photo directory.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use diesel::{Connection, RunQueryDsl, pg::PgConnection};
 use k256::ecdsa::SigningKey;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -13,6 +12,7 @@ use sha3::{Digest, Keccak256};
 
 use commissary::config::{Config, Secret};
 use commissary::{RunningApp, Settings};
+use commissary_chain::testkit::TestDb;
 use commissary_db::Db;
 use commissary_domain::Address;
 
@@ -103,36 +103,13 @@ impl SiweMessage {
     }
 }
 
-pub fn use_postgres() -> bool {
-    match std::env::var("COMMISSARY_TEST_DATABASE").as_deref() {
-        Ok("postgres") => true,
-        Ok("sqlite") | Err(_) => false,
-        Ok(other) => panic!("COMMISSARY_TEST_DATABASE must be sqlite or postgres, not {other:?}"),
-    }
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("COMMISSARY_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-fn postgres_url_for(database: &str) -> String {
-    let admin = postgres_admin_url();
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
-    format!("{base}/{database}")
-}
-
-fn run_admin(sql: String) {
-    let mut conn = PgConnection::establish(&postgres_admin_url()).expect("connect to PostgreSQL as admin");
-    diesel::sql_query(sql).execute(&mut conn).expect("admin statement");
-}
-
 pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub photo_dir: PathBuf,
     running: Option<RunningApp>,
-    postgres_db: Option<String>,
+    // Dropped after the app: removes the test's PostgreSQL database, if any.
+    _database: TestDb,
     _dir: tempfile::TempDir,
 }
 
@@ -143,19 +120,13 @@ impl TestApp {
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (database_url, postgres_db) = if use_postgres() {
-            let name = format!("commissary_test_{}", uuid::Uuid::new_v4().simple());
-            let statement = format!("CREATE DATABASE {name}");
-            tokio::task::spawn_blocking(move || run_admin(statement)).await.expect("create database");
-            (postgres_url_for(&name), Some(name))
-        } else {
-            (format!("sqlite://{}", dir.path().join("commissary.db").display()), None)
-        };
+        // A fresh SQLite file, or a fresh PostgreSQL database with COMMISSARY_TEST_DATABASE=postgres.
+        let database = TestDb::new().await;
         let photo_dir = dir.path().join("photos");
         let mut config = Config::default();
         config.server.listen = "127.0.0.1:0".into();
         config.server.public_url = Some(SIWE_URI.into());
-        config.database.url = Secret::new(database_url);
+        config.database.url = Secret::new(database.url.clone());
         config.database.pool_size = 4;
         config.photos.store = photo_dir.display().to_string();
         config.auth.stewards = vec![Wallet::from_hex(STEWARD_KEY).address().to_string()];
@@ -164,7 +135,14 @@ impl TestApp {
         adjust(&mut config);
         let settings: Settings = config.validate().expect("valid test config");
         let running = commissary::start(settings).await.expect("service starts");
-        Self { base: running.url(), db: running.db.clone(), photo_dir, running: Some(running), postgres_db, _dir: dir }
+        Self {
+            base: running.url(),
+            db: running.db.clone(),
+            photo_dir,
+            running: Some(running),
+            _database: database,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -234,12 +212,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Stop serving before the database goes away.
         drop(self.running.take());
-        if let Some(name) = self.postgres_db.take() {
-            // Runs on a plain thread: Drop cannot await, and FORCE ends the pool's sessions.
-            let _ =
-                std::thread::spawn(move || run_admin(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).join();
-        }
     }
 }
 

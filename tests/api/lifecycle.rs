@@ -19,8 +19,14 @@ async fn poll_listing(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value)
     let client = app.client();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let listing: Value =
-            client.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
+        let listing: Value = client
+            .get(app.url(&format!("/api/v1/listings/{id}")))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
         if done(&listing) {
             return listing;
         }
@@ -74,8 +80,16 @@ async fn publish_bid_extend_and_settle_automatically() {
     assert_eq!(seen["highest_bidder"], address_of(bob).to_checksum(None));
     assert_eq!(seen["min_next_bid"], (165 * AMPLED / 10).to_string());
     assert_eq!(seen["current_price"], (15 * AMPLED).to_string());
-    assert_eq!(balance(&anvil, deployment.token, address_of(bob)).await, U256::from(85 * AMPLED), "a raise pays only the difference");
-    assert_eq!(balance(&anvil, deployment.token, address_of(alice)).await, U256::from(100 * AMPLED), "outbid alice was refunded");
+    assert_eq!(
+        balance(&anvil, deployment.token, address_of(bob)).await,
+        U256::from(85 * AMPLED),
+        "a raise pays only the difference"
+    );
+    assert_eq!(
+        balance(&anvil, deployment.token, address_of(alice)).await,
+        U256::from(100 * AMPLED),
+        "outbid alice was refunded"
+    );
 
     // Wait for the extension window (the last 20 s), then bid.
     let end = chrono::DateTime::parse_from_rfc3339(&original_end).expect("rfc3339").with_timezone(&Utc);
@@ -88,7 +102,8 @@ async fn publish_bid_extend_and_settle_automatically() {
     let new_end = extended["ends_at"].as_str().expect("end").to_owned();
     assert!(new_end > original_end, "a bid in the extension window moves the end: {original_end} -> {new_end}");
     let chain_view = anvil.auction(&deployment, auction_id).await;
-    let chain_end = chrono::DateTime::from_timestamp(i64::try_from(chain_view.endTime.to::<u64>()).expect("fits"), 0).expect("time");
+    let chain_end = chrono::DateTime::from_timestamp(i64::try_from(chain_view.endTime.to::<u64>()).expect("fits"), 0)
+        .expect("time");
     assert_eq!(new_end, chain_end.to_rfc3339_opts(SecondsFormat::Secs, true), "the API shows the chain's end");
 
     let settled = poll_listing(&app, &id, "automatic settlement", |l| l["status"] == "settled").await;
@@ -104,14 +119,34 @@ async fn publish_bid_extend_and_settle_automatically() {
     assert_eq!(balance(&anvil, deployment.token, address_of(alice)).await, U256::from(100 * AMPLED));
     assert_eq!(balance(&anvil, deployment.token, deployment.auction).await, U256::ZERO, "escrow is empty");
 
-    let bids: Value = app.client().get(app.url(&format!("/api/v1/listings/{id}/bids"))).send().await.expect("bids").json().await.expect("json");
-    let amounts: Vec<&str> = bids["items"].as_array().expect("items").iter().map(|b| b["amount"].as_str().expect("amount")).collect();
+    let bids: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/listings/{id}/bids")))
+        .send()
+        .await
+        .expect("bids")
+        .json()
+        .await
+        .expect("json");
+    let amounts: Vec<&str> =
+        bids["items"].as_array().expect("items").iter().map(|b| b["amount"].as_str().expect("amount")).collect();
     let expected: Vec<String> = [17, 15, 11, 10].iter().map(|a| (a * AMPLED).to_string()).collect();
     assert_eq!(amounts, expected, "newest first");
-    let page: Value = app.client().get(app.url(&format!("/api/v1/listings/{id}/bids?limit=3"))).send().await.expect("bids").json().await.expect("json");
+    let page: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/listings/{id}/bids?limit=3")))
+        .send()
+        .await
+        .expect("bids")
+        .json()
+        .await
+        .expect("json");
     let rest: Value = app
         .client()
-        .get(app.url(&format!("/api/v1/listings/{id}/bids?limit=3&cursor={}", page["next_cursor"].as_str().expect("cursor"))))
+        .get(app.url(&format!(
+            "/api/v1/listings/{id}/bids?limit=3&cursor={}",
+            page["next_cursor"].as_str().expect("cursor")
+        )))
         .send()
         .await
         .expect("bids")

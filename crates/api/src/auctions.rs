@@ -50,7 +50,9 @@ pub async fn cancel(state: web::Data<AppState>, steward: Steward, id: web::Path<
         ListingStatus::Draft => {
             state
                 .db
-                .run(move |conn| store::transition(conn, id, ListingStatus::Draft, ListingStatus::Cancelled, Utc::now()))
+                .run(move |conn| {
+                    store::transition(conn, id, ListingStatus::Draft, ListingStatus::Cancelled, Utc::now())
+                })
                 .await?;
         }
         ListingStatus::Publishing | ListingStatus::Scheduled | ListingStatus::Live => {
@@ -128,8 +130,7 @@ pub async fn bids(
     let Some(auction_id) = record.auction_id else {
         return Ok(web::Json(BidPage { items: Vec::new(), next_cursor: None }));
     };
-    let mut rows =
-        state.db.run(move |conn| bid_store::for_auction(conn, &auction_id, limit + 1, before)).await?;
+    let mut rows = state.db.run(move |conn| bid_store::for_auction(conn, &auction_id, limit + 1, before)).await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next_cursor = if has_more { rows.last().map(|b| format!("{}-{}", b.block_number, b.log_index)) } else { None };
@@ -152,4 +153,3 @@ fn decode_bid_cursor(raw: &str) -> ApiResult<(i64, i64)> {
         .and_then(|(b, l)| Some((b.parse().ok()?, l.parse().ok()?)))
         .ok_or_else(|| ApiError::bad_request("invalid_cursor", "the cursor is not valid"))
 }
-

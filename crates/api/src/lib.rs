@@ -8,9 +8,9 @@ pub mod error;
 pub mod health;
 pub mod listings;
 pub mod openapi;
+pub mod page;
 pub mod photos;
 pub mod state;
-pub mod page;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::PersistentSession;

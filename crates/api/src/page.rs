@@ -12,10 +12,18 @@ struct Asset {
 
 const ASSETS: &[Asset] = &[
     Asset { path: "", content_type: "text/html; charset=utf-8", body: include_str!("../../../web/index.html") },
-    Asset { path: "index.html", content_type: "text/html; charset=utf-8", body: include_str!("../../../web/index.html") },
+    Asset {
+        path: "index.html",
+        content_type: "text/html; charset=utf-8",
+        body: include_str!("../../../web/index.html"),
+    },
     Asset { path: "app.js", content_type: "text/javascript; charset=utf-8", body: include_str!("../../../web/app.js") },
     Asset { path: "lib.js", content_type: "text/javascript; charset=utf-8", body: include_str!("../../../web/lib.js") },
-    Asset { path: "wallet.js", content_type: "text/javascript; charset=utf-8", body: include_str!("../../../web/wallet.js") },
+    Asset {
+        path: "wallet.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../../web/wallet.js"),
+    },
     Asset { path: "style.css", content_type: "text/css; charset=utf-8", body: include_str!("../../../web/style.css") },
 ];
 

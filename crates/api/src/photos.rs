@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use commissary_db::photos::{self as store, NewPhoto, PhotoRecord, RenditionRef};
-use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, process};
+use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, ProcessedPhoto, process};
 
 use crate::auth::Steward;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -60,6 +60,26 @@ pub struct PhotoOrderRequest {
     /// Every photo id of the listing, in the wanted order.
     #[schema(value_type = Vec<String>)]
     pub photo_ids: Vec<Uuid>,
+}
+
+/// What the database records of a processed photo: its hash, size and rendition keys.
+pub fn attachable(processed: &ProcessedPhoto) -> NewPhoto {
+    NewPhoto {
+        sha256: processed.sha256.clone(),
+        width: processed.width,
+        height: processed.height,
+        renditions: processed
+            .renditions
+            .iter()
+            .map(|r| RenditionRef {
+                name: r.name.clone(),
+                width: r.width,
+                height: r.height,
+                key: r.key.clone(),
+                content_type: r.content_type.to_owned(),
+            })
+            .collect(),
+    }
 }
 
 fn parse_photo_id(raw: &str) -> ApiResult<Uuid> {
@@ -145,22 +165,7 @@ pub async fn upload(
     // Blobs first, row second: a row never points at a missing blob, and a blob
     // without a row is harmless content-addressed data.
     state.photos.put_all(&processed).await?;
-    let new_photo = NewPhoto {
-        sha256: processed.sha256.clone(),
-        width: processed.width,
-        height: processed.height,
-        renditions: processed
-            .renditions
-            .iter()
-            .map(|r| RenditionRef {
-                name: r.name.clone(),
-                width: r.width,
-                height: r.height,
-                key: r.key.clone(),
-                content_type: r.content_type.to_owned(),
-            })
-            .collect(),
-    };
+    let new_photo = attachable(&processed);
     let record = state.db.transaction(move |conn| store::add(conn, listing_id, new_photo, Utc::now())).await.map_err(
         |e| match e {
             commissary_db::DbError::NotFound => ApiError::not_found("listing"),

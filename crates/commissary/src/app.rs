@@ -13,12 +13,14 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::task::JoinHandle;
 use tracing_actix_web::TracingLogger;
 
-use commissary_api::{ApiConfig, AppState, DbSessionStore, PublicChainConfig, SiweConfig, configure, session_middleware};
-use commissary_domain::Address;
+use commissary_api::{
+    ApiConfig, AppState, DbSessionStore, PublicChainConfig, SiweConfig, configure, session_middleware,
+};
 use commissary_chain::{ChainConfig, ChainWorker};
 use commissary_db::{Db, DbOptions};
-use tokio_util::sync::CancellationToken;
+use commissary_domain::Address;
 use commissary_photos::{PhotoLimits, PhotoStore};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
 

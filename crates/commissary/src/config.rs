@@ -163,6 +163,8 @@ fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key: key.into(), message: message.into() }
 }
 
+const SECTIONS: [&str; 7] = ["server", "database", "photos", "auth", "log", "web", "chain"];
+
 /// The validated settings the service runs with.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -184,7 +186,17 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("COMMISSARY_").ignore(&["CONFIG"]).split("__"));
+        // Only `COMMISSARY_<SECTION>__<KEY>` variables configure the service; others with
+        // the prefix (COMMISSARY_CONFIG, test settings) are not configuration keys.
+        figment = figment.merge(
+            Env::prefixed("COMMISSARY_")
+                .filter(|key| {
+                    SECTIONS
+                        .iter()
+                        .any(|section| key.as_str().to_ascii_lowercase().starts_with(&format!("{section}__")))
+                })
+                .split("__"),
+        );
         if let Ok(url) = std::env::var("DATABASE_URL") {
             figment = figment.merge(Serialized::default("database.url", url));
         }
@@ -255,7 +267,10 @@ impl Config {
             .dev_accounts
             .iter()
             .enumerate()
-            .map(|(i, a)| Address::parse(a).map_err(|_| invalid(format!("web.dev_accounts[{i}]"), format!("{a:?} is not an address"))))
+            .map(|(i, a)| {
+                Address::parse(a)
+                    .map_err(|_| invalid(format!("web.dev_accounts[{i}]"), format!("{a:?} is not an address")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(chain) = &self.chain {
             chain.validate().map_err(|e| invalid("chain", e.to_string()))?;

@@ -21,20 +21,8 @@ use commissary_photos::{PhotoLimits, PhotoStore, corpus, process};
 
 use crate::config::{Config, LogFormat, Secret};
 
-/// Anvil's default development keys (derived from its public test mnemonic): fixtures,
-/// not secrets. Account 0 deploys, lists and settles; account 9 is the co-op treasury.
-pub const DEV_KEYS: [&str; 10] = [
-    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-    "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-    "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-    "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-    "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-    "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-    "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-    "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-    "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6",
-];
+/// Account 0 deploys, lists and settles; account 9 is the co-op treasury.
+const DEV_KEYS: [&str; 10] = deploy::ANVIL_DEV_KEYS;
 const TREASURY_INDEX: usize = 9;
 const MEMBER_ACCOUNTS: std::ops::RangeInclusive<usize> = 1..=5;
 const DEMO_GRANT: u128 = 1_000; // AMPLED per member
@@ -201,25 +189,12 @@ async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow
         db.run(move |conn| listings::insert(conn, &record)).await?;
         for shot in 0..2u32 {
             let seed = u32::try_from(index).unwrap_or(0) * 7 + shot;
-            let processed = tokio::task::spawn_blocking(move || process(&corpus::demo_photo(seed, 1200, 800), &PhotoLimits::default()))
-                .await??;
+            let processed = tokio::task::spawn_blocking(move || {
+                process(&corpus::demo_photo(seed, 1200, 800), &PhotoLimits::default())
+            })
+            .await??;
             photos.put_all(&processed).await?;
-            let new_photo = commissary_db::photos::NewPhoto {
-                sha256: processed.sha256.clone(),
-                width: processed.width,
-                height: processed.height,
-                renditions: processed
-                    .renditions
-                    .iter()
-                    .map(|r| commissary_db::photos::RenditionRef {
-                        name: r.name.clone(),
-                        width: r.width,
-                        height: r.height,
-                        key: r.key.clone(),
-                        content_type: r.content_type.to_owned(),
-                    })
-                    .collect(),
-            };
+            let new_photo = commissary_api::photos::attachable(&processed);
             db.transaction(move |conn| commissary_db::photos::add(conn, id, new_photo, Utc::now())).await?;
         }
         db.run(move |conn| commissary_db::publication::queue_publication(conn, id, Utc::now())).await?;
@@ -275,7 +250,10 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
 
     println!();
     println!("  Commissary is running: {public_url}   (API docs: {public_url}/api/docs)");
-    println!("  Chain: {rpc_url} (chain id 31337){}", if anvil.is_some() { ", anvil started by this command" } else { "" });
+    println!(
+        "  Chain: {rpc_url} (chain id 31337){}",
+        if anvil.is_some() { ", anvil started by this command" } else { "" }
+    );
     println!("  $AMPLED token:      {}", deployment.token);
     println!("  Auction contract:   {}", deployment.auction);
     println!("  Treasury:           {treasury} (anvil account {TREASURY_INDEX})");
@@ -284,14 +262,19 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         println!("  Member {index}: {member}  holds {DEMO_GRANT} AMPLED  key {}", DEV_KEYS[*index]);
     }
     println!();
-    println!("  {seeded} demo listings are being published on chain; the first ends in ~4 minutes and is settled automatically.");
+    println!(
+        "  {seeded} demo listings are being published on chain; the first ends in ~4 minutes and is settled automatically."
+    );
     println!("  Try: open {public_url}, pick a member in the dev wallet, bid; or from a shell:");
     println!("    export PATH=\"$PWD/node_modules/.bin:$PATH\"");
     println!(
         "    cast send {} 'approve(address,uint256)' {} 100000000000000000000 --private-key {} --rpc-url {rpc_url}",
         deployment.token, deployment.auction, DEV_KEYS[1]
     );
-    println!("    cast send {} 'bid(uint256,uint96)' 1 50000000000000000000 --private-key {} --rpc-url {rpc_url}", deployment.auction, DEV_KEYS[1]);
+    println!(
+        "    cast send {} 'bid(uint256,uint96)' 1 50000000000000000000 --private-key {} --rpc-url {rpc_url}",
+        deployment.auction, DEV_KEYS[1]
+    );
     println!("    curl -s {public_url}/api/v1/listings | jq '.items[] | {{title, status, current_price, ends_at}}'");
     println!();
     println!("  Ctrl-C stops everything this command started.");

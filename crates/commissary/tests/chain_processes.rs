@@ -88,7 +88,12 @@ max_backoff = "1s"
     async fn wait_ready(&self) {
         let client = reqwest::Client::new();
         for _ in 0..300 {
-            if client.get(format!("http://127.0.0.1:{}/readyz", self.port)).send().await.is_ok_and(|r| r.status() == 200) {
+            if client
+                .get(format!("http://127.0.0.1:{}/readyz", self.port))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -139,7 +144,9 @@ async fn queue_listings(db: &Db, count: usize, ends_in: ChronoDuration) -> Vec<L
 
 async fn statuses(db: &Db, ids: &[ListingId]) -> Vec<ListingStatus> {
     let ids = ids.to_vec();
-    db.run(move |conn| ids.iter().map(|id| listings::get(conn, *id).map(|l| l.status)).collect()).await.expect("statuses")
+    db.run(move |conn| ids.iter().map(|id| listings::get(conn, *id).map(|l| l.status)).collect())
+        .await
+        .expect("statuses")
 }
 
 async fn wait_until(what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> bool) {
@@ -196,7 +203,9 @@ async fn sigkill_mid_publishing_creates_every_auction_exactly_once() {
     .await;
     assert_eq!(anvil.auction_count(&deployment).await, ids.len() as u64, "no listing was auctioned twice");
     let auction_ids = db
-        .run(move |conn| watched.iter().map(|id| listings::get(conn, *id).map(|l| l.auction_id)).collect::<Result<Vec<_>, _>>())
+        .run(move |conn| {
+            watched.iter().map(|id| listings::get(conn, *id).map(|l| l.auction_id)).collect::<Result<Vec<_>, _>>()
+        })
         .await
         .expect("auction ids");
     let mut distinct: Vec<_> = auction_ids.iter().flatten().collect();
@@ -231,7 +240,10 @@ async fn sigkill_mid_settlement_batch_settles_every_auction_once() {
     // Stop mining: at the end the keeper sends its settleMany batches (the pending
     // block is past the end), and they stay in the mempool until we mine again.
     anvil.set_automine(false).await;
-    wait_until("a settlement batch to be sent", Duration::from_secs(60), async || pending_transactions(&anvil).await >= 1).await;
+    wait_until("a settlement batch to be sent", Duration::from_secs(60), async || {
+        pending_transactions(&anvil).await >= 1
+    })
+    .await;
     first.kill();
     assert!(pending_transactions(&anvil).await >= 1, "killed with a batch in flight");
     anvil.mine(1).await;

@@ -105,10 +105,14 @@ fn config_command_redacts_secrets() {
         .arg("config")
         .env("COMMISSARY_AUTH__SESSION_KEY", "s".repeat(80))
         .env("DATABASE_URL", "postgres://commissary:hunter2@db.internal/commissary")
+        .env("COMMISSARY_SERVER__LISTEN", "127.0.0.1:9999")
+        // Same prefix, not a configuration key: must not be mistaken for one.
+        .env("COMMISSARY_TEST_DATABASE", "postgres")
         .output()
         .expect("run");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("<redacted>"), "{stdout}");
+    assert!(stdout.contains("127.0.0.1:9999"), "environment overrides apply: {stdout}");
     assert!(!stdout.contains("hunter2") && !stdout.contains(&"s".repeat(80)), "{stdout}");
 }

@@ -235,7 +235,9 @@ pub fn freeze_for_publish(
     now: DateTime<Utc>,
 ) -> DbResult<()> {
     let updated = diesel::update(
-        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table
+            .filter(listings::id.eq(id.to_string()))
+            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
     )
     .set((
         listings::status.eq(ListingStatus::Publishing.as_str()),

@@ -239,7 +239,12 @@ pub fn queued(conn: &mut DbConnection, from: &str, limit: i64) -> DbResult<Vec<I
 /// Intents of `kind` that may still be mined or were mined above `mined_above` (the
 /// indexer has not applied their block yet), plus those that failed or reverted after
 /// `cooldown_since` (so a batch that keeps failing is retried with a pause, not in a loop).
-pub fn in_flight(conn: &mut DbConnection, kind: &str, mined_above: i64, cooldown_since: DateTime<Utc>) -> DbResult<Vec<Intent>> {
+pub fn in_flight(
+    conn: &mut DbConnection,
+    kind: &str,
+    mined_above: i64,
+    cooldown_since: DateTime<Utc>,
+) -> DbResult<Vec<Intent>> {
     let since = naive(cooldown_since);
     load(
         conn,
