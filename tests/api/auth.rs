@@ -153,3 +153,22 @@ async fn malformed_login_bodies_get_client_errors() {
     let response = client.post(app.url("/api/v1/auth/login")).body("message=x").send().await.expect("send");
     assert_eq!(error_code(response).await, (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type".into()));
 }
+
+#[actix_rt::test]
+async fn sign_in_requests_are_rate_limited_per_client() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let mut limited = None;
+    for attempt in 0..40 {
+        let response = client.get(app.url("/api/v1/auth/nonce")).send().await.expect("nonce");
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((attempt, response));
+            break;
+        }
+    }
+    let (attempt, response) = limited.expect("the limiter answers 429 eventually");
+    assert!(attempt >= 20, "a burst of 20 is allowed, limited after {attempt}");
+    let retry_after: u64 = response.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_eq!(error_code(response).await, (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+}

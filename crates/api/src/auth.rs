@@ -57,7 +57,8 @@ pub struct MeResponse {
 #[utoipa::path(get, path = "/api/v1/auth/nonce", tag = "auth", responses((status = 200, body = NonceResponse)))]
 #[get("/auth/nonce")]
 #[tracing::instrument(skip_all)]
-pub async fn nonce(state: web::Data<AppState>) -> ApiResult<web::Json<NonceResponse>> {
+pub async fn nonce(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<web::Json<NonceResponse>> {
+    check_rate(&state, &req)?;
     let nonce: String = rand::rng().sample_iter(&Alphanumeric).take(24).map(char::from).collect();
     let now = Utc::now();
     let stored = nonce.clone();
@@ -120,6 +121,16 @@ pub async fn login(
     session.insert(SESSION_ADDRESS, address.to_lower_hex()).map_err(ApiError::internal)?;
     tracing::info!(%address, "signed in");
     Ok(web::Json(MeResponse { address, roles: state.roles_of(address) }))
+}
+
+/// Limits sign-in traffic per client address (the TCP peer: behind a reverse proxy,
+/// limit there too, since forwarded headers can be forged).
+fn check_rate(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    let Some(ip) = req.peer_addr().map(|a| a.ip()) else { return Ok(()) };
+    state.auth_limiter.check_key(&ip).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        ApiError::too_many_requests(wait.as_secs().max(1))
+    })
 }
 
 /// The address that produced an EIP-191 `personal_sign` signature over `text`.

@@ -21,6 +21,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     details: Option<Vec<FieldError>>,
+    retry_after_secs: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,7 +44,15 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: None }
+        Self { status, code, message: message.into(), details: None, retry_after_secs: None }
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests; slow down and retry later")
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -98,7 +107,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(ErrorBody {
+        let mut response = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after_secs {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(ErrorBody {
             error: ErrorDetail { code: self.code, message: self.message.clone(), details: self.details.clone() },
         })
     }
@@ -112,6 +125,7 @@ impl From<ValidationErrors> for ApiError {
             code: "validation_failed",
             message: summary,
             details: Some(errors.0),
+            retry_after_secs: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::Utc;
 use futures_util::TryStreamExt;
@@ -153,13 +153,7 @@ pub async fn upload(
     let bytes = read_photo_field(form, limits.max_upload_bytes).await?;
     let _permit = tokio::time::timeout(PROCESSING_QUEUE_WAIT, state.photo_permits.acquire())
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                "the photo processor is busy; retry in a minute",
-            )
-        })?
+        .map_err(|_| ApiError::too_many_requests(60))?
         .map_err(ApiError::internal)?;
     let processed = web::block(move || process(&bytes, &limits)).await.map_err(ApiError::internal)??;
     // Blobs first, row second: a row never points at a missing blob, and a blob

@@ -49,12 +49,29 @@ pub struct AppState {
     /// Decoding a 40-megapixel photo takes seconds and hundreds of MB, so only as
     /// many run at once as there are cores; the rest wait their turn.
     pub photo_permits: tokio::sync::Semaphore,
+    /// Sign-in attempts per client IP: nonces are stored server-side, so unbounded
+    /// requests would fill the database.
+    pub auth_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+}
+
+/// Sign-in requests (nonce + login) a client IP may make: a burst of 20, then one
+/// every 3 seconds.
+fn auth_quota() -> governor::Quota {
+    const PER_MINUTE: std::num::NonZeroU32 = std::num::NonZeroU32::new(20).expect("non-zero");
+    governor::Quota::per_minute(PER_MINUTE)
 }
 
 impl AppState {
     pub fn new(db: Db, photos: PhotoStore, config: ApiConfig, metrics: Option<PrometheusHandle>) -> Arc<Self> {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        Arc::new(Self { db, photos, config, metrics, photo_permits: tokio::sync::Semaphore::new(cores) })
+        Arc::new(Self {
+            db,
+            photos,
+            config,
+            metrics,
+            photo_permits: tokio::sync::Semaphore::new(cores),
+            auth_limiter: governor::RateLimiter::keyed(auth_quota()),
+        })
     }
 
     pub fn is_steward(&self, address: Address) -> bool {

@@ -60,8 +60,9 @@ fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::E
     }
 }
 
-/// Everything the chain worker needs. `Debug` never shows the operator key.
-#[derive(Debug, Clone, Deserialize)]
+/// Everything the chain worker needs. `Debug` never shows the operator key, nor RPC URLs
+/// beyond their host (hosted nodes put API keys in the path or query).
+#[derive(Clone, Deserialize)]
 #[serde(default)]
 pub struct ChainConfig {
     /// JSON-RPC endpoint (HTTP).
@@ -104,6 +105,43 @@ pub struct ChainConfig {
     /// Longest wait between retries after errors.
     #[serde(deserialize_with = "duration")]
     pub max_backoff: Duration,
+}
+
+/// `scheme://host[:port]/…`: enough to tell which node, nothing that authenticates.
+fn redact_url(url: &str) -> String {
+    match url.parse::<alloy::transports::http::reqwest::Url>() {
+        Ok(parsed) => {
+            let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let rest = if parsed.path().len() > 1 || parsed.query().is_some() { "/…" } else { "" };
+            format!("{}://{}{port}{rest}", parsed.scheme(), parsed.host_str().unwrap_or("?"))
+        }
+        Err(_) => "<invalid url>".to_owned(),
+    }
+}
+
+impl std::fmt::Debug for ChainConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChainConfig")
+            .field("rpc_url", &redact_url(&self.rpc_url))
+            .field("fallback_rpc_urls", &self.fallback_rpc_urls.iter().map(|u| redact_url(u)).collect::<Vec<_>>())
+            .field("chain_id", &self.chain_id)
+            .field("auction_address", &self.auction_address)
+            .field("token_address", &self.token_address)
+            .field("deployment_block", &self.deployment_block)
+            .field("confirmations", &self.confirmations)
+            .field("operator_key", &self.operator_key)
+            .field("operator_key_file", &self.operator_key_file)
+            .field("poll_interval", &self.poll_interval)
+            .field("settle_batch_size", &self.settle_batch_size)
+            .field("backfill_range", &self.backfill_range)
+            .field("lease_ttl", &self.lease_ttl)
+            .field("stuck_after", &self.stuck_after)
+            .field("fee_bump_percent", &self.fee_bump_percent)
+            .field("rpc_timeout", &self.rpc_timeout)
+            .field("job_visibility", &self.job_visibility)
+            .field("max_backoff", &self.max_backoff)
+            .finish()
+    }
 }
 
 impl Default for ChainConfig {
@@ -210,5 +248,20 @@ mod tests {
         let bad = ChainConfig { operator_key: Some(Secret::new("not-a-key-0123")), ..ChainConfig::default() };
         let error = bad.operator_signer().map(|_| ()).expect_err("invalid").to_string();
         assert!(!error.contains("not-a-key"), "{error}");
+    }
+
+    #[test]
+    fn rpc_urls_show_only_their_host() {
+        let config = ChainConfig {
+            rpc_url: "https://eth.example.net/v3/abcdef0123456789".into(),
+            fallback_rpc_urls: vec!["https://user:pw@node.example.org:8545/?key=s3cret".into()],
+            ..ChainConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(
+            shown.contains("https://eth.example.net/…") && shown.contains("https://node.example.org:8545/…"),
+            "{shown}"
+        );
+        assert!(!shown.contains("abcdef") && !shown.contains("s3cret") && !shown.contains("pw@"), "{shown}");
     }
 }

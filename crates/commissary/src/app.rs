@@ -115,6 +115,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
         },
     };
     let state = web::Data::from(AppState::new(db.clone(), photos, config, metrics_handle()));
+    let limiter_state = state.clone();
     let key = if settings.raw.auth.session_key.is_empty() {
         tracing::warn!("auth.session_key is not set: using a random key, so sessions end when the process restarts");
         Key::generate()
@@ -145,7 +146,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
     let server = server.run();
     let handle = server.handle();
     let server = tokio::spawn(server);
-    let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    let housekeeping = tokio::spawn(housekeeping(db.clone(), limiter_state));
     let chain = match settings.raw.chain.clone() {
         Some(config) => Some(spawn_chain_worker(config, db.clone())?),
         None => {
@@ -180,11 +181,12 @@ async fn stop_chain(chain: Option<(CancellationToken, JoinHandle<()>)>) {
     }
 }
 
-/// Deletes expired nonces and sessions now and then.
-async fn housekeeping(db: Db) {
+/// Deletes expired nonces and sessions now and then, and forgets idle rate-limit keys.
+async fn housekeeping(db: Db, state: web::Data<AppState>) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
+        state.auth_limiter.retain_recent();
         let now = chrono::Utc::now();
         match db.run(move |conn| commissary_db::auth::purge_expired(conn, now)).await {
             Ok(0) => {}
