@@ -132,14 +132,7 @@ async fn bids_of_an_unpublished_listing_are_empty_and_drafts_stay_hidden() {
     let steward = app.steward().await;
     let listing = app.create_listing(&steward, listing_body("Quiet")).await;
     let id = listing["id"].as_str().expect("id");
-    let bids: Value = steward
-        .get(app.url(&format!("/api/v1/listings/{id}/bids")))
-        .send()
-        .await
-        .expect("bids")
-        .json()
-        .await
-        .expect("json");
+    let bids: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}/bids")).await;
     assert_eq!(bids, json!({ "items": [], "next_cursor": null }));
     let anonymous = app.client().get(app.url(&format!("/api/v1/listings/{id}/bids"))).send().await.expect("bids");
     assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);

@@ -233,6 +233,12 @@ pub fn listing_body(title: &str) -> Value {
     })
 }
 
+/// GETs `path` with `client` and parses the JSON body (for successful reads).
+pub async fn get_json(app: &TestApp, client: &Client, path: &str) -> Value {
+    let response = client.get(app.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    response.json().await.unwrap_or_else(|e| panic!("GET {path}: not JSON: {e}"))
+}
+
 pub async fn error_code(response: Response) -> (StatusCode, String) {
     let status = response.status();
     let body: Value = response.json().await.expect("error body is JSON");

@@ -19,14 +19,7 @@ async fn poll_listing(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value)
     let client = app.client();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let listing: Value = client
-            .get(app.url(&format!("/api/v1/listings/{id}")))
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+        let listing: Value = get_json(app, &client, &format!("/api/v1/listings/{id}")).await;
         if done(&listing) {
             return listing;
         }
@@ -119,28 +112,12 @@ async fn publish_bid_extend_and_settle_automatically() {
     assert_eq!(balance(&anvil, deployment.token, address_of(alice)).await, U256::from(100 * AMPLED));
     assert_eq!(balance(&anvil, deployment.token, deployment.auction).await, U256::ZERO, "escrow is empty");
 
-    let bids: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/listings/{id}/bids")))
-        .send()
-        .await
-        .expect("bids")
-        .json()
-        .await
-        .expect("json");
+    let bids: Value = get_json(&app, &app.client(), &format!("/api/v1/listings/{id}/bids")).await;
     let amounts: Vec<&str> =
         bids["items"].as_array().expect("items").iter().map(|b| b["amount"].as_str().expect("amount")).collect();
     let expected: Vec<String> = [17, 15, 11, 10].iter().map(|a| (a * AMPLED).to_string()).collect();
     assert_eq!(amounts, expected, "newest first");
-    let page: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/listings/{id}/bids?limit=3")))
-        .send()
-        .await
-        .expect("bids")
-        .json()
-        .await
-        .expect("json");
+    let page: Value = get_json(&app, &app.client(), &format!("/api/v1/listings/{id}/bids?limit=3")).await;
     let rest: Value = app
         .client()
         .get(app.url(&format!(

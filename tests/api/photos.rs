@@ -80,8 +80,7 @@ async fn png_and_webp_are_accepted_by_content_not_name() {
         let response = app.upload(&steward, &id, name, bytes).await;
         assert_eq!(response.status(), StatusCode::CREATED, "{name}: {}", response.text().await.unwrap_or_default());
     }
-    let listing: Value =
-        steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
+    let listing: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}")).await;
     let photos = listing["photos"].as_array().expect("photos");
     assert_eq!(photos.len(), 3);
     assert_eq!(photos.iter().map(|p| p["position"].as_u64().expect("pos")).collect::<Vec<_>>(), [0, 1, 2]);
@@ -106,8 +105,7 @@ async fn hostile_and_broken_files_are_rejected_with_the_right_status() {
         let response = app.upload(&steward, &id, name, bytes).await;
         assert_eq!(error_code(response).await, (status, code.to_owned()), "{name}");
     }
-    let listing: Value =
-        steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
+    let listing: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}")).await;
     assert_eq!(listing["photos"], json!([]), "no rejected upload left a row");
     let stored = std::fs::read_dir(&app.photo_dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(stored, 0, "no rejected upload left a blob");
@@ -153,8 +151,7 @@ async fn photos_are_reordered_and_deleted() {
     let reversed: Vec<&String> = ids.iter().rev().collect();
     let response = steward.put(&order_url).json(&json!({ "photo_ids": reversed })).send().await.expect("reorder");
     assert_eq!(response.status(), StatusCode::OK);
-    let listing: Value =
-        steward.get(app.url(&format!("/api/v1/listings/{id}"))).send().await.expect("get").json().await.expect("json");
+    let listing: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}")).await;
     let shown: Vec<&str> =
         listing["photos"].as_array().expect("photos").iter().map(|p| p["id"].as_str().expect("id")).collect();
     assert_eq!(shown, reversed.iter().map(|s| s.as_str()).collect::<Vec<_>>());

@@ -9,8 +9,8 @@ use serde::{Deserialize, Deserializer};
 
 use crate::error::{ChainError, ChainResult};
 
-/// A string that never shows in logs or `Debug` output (the operator key).
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+/// A string that never shows in logs or `Debug` output (keys, credentials).
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -22,11 +22,15 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret([redacted])")
+        f.write_str(if self.0.is_empty() { "<unset>" } else { "<redacted>" })
     }
 }
 

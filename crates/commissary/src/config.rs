@@ -3,7 +3,6 @@
 //! `COMMISSARY_DATABASE__URL`), then `DATABASE_URL`. Everything is validated at start
 //! and errors name the offending key.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -13,30 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use commissary_domain::Address;
 
-/// A value that must never reach logs or `Debug` output.
-#[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "<unset>" } else { "<redacted>" })
-    }
-}
+/// Values that must never reach logs or `Debug` output (one type for the whole service).
+pub use commissary_chain::Secret;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
