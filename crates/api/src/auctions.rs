@@ -13,7 +13,7 @@ use commissary_domain::{ListingDetails, ListingInput, ListingStatus};
 
 use crate::auth::{Steward, Viewer};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::listings::{ListingResponse, load_with_photos, parse_listing_id};
+use crate::listings::{ListingResponse, load_listing, load_view, parse_listing_id};
 use crate::state::AppState;
 
 /// Freezes a draft and queues its `createAuction` transaction. The listing is
@@ -25,7 +25,7 @@ use crate::state::AppState;
 #[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
 pub async fn publish(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_listing_id(&id)?;
-    let (record, _) = load_with_photos(&state, id).await?;
+    let record = load_listing(&state, id).await?;
     if record.status != ListingStatus::Draft {
         return Err(ApiError::conflict("listing_not_draft", "only drafts can be published"));
     }
@@ -33,7 +33,7 @@ pub async fn publish(state: web::Data<AppState>, steward: Steward, id: web::Path
     ListingDetails::patch(&record.details, ListingInput::default(), Utc::now())?;
     state.db.run(move |conn| publication::queue_publication(conn, id, Utc::now())).await?;
     tracing::info!("publication queued");
-    let response = load_response(&state, id).await?;
+    let response = load_view(&state, id).await?;
     Ok(HttpResponse::Accepted().json(response))
 }
 
@@ -45,7 +45,7 @@ pub async fn publish(state: web::Data<AppState>, steward: Steward, id: web::Path
 #[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
 pub async fn cancel(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = parse_listing_id(&id)?;
-    let (record, _) = load_with_photos(&state, id).await?;
+    let record = load_listing(&state, id).await?;
     match record.status {
         ListingStatus::Draft => {
             state
@@ -68,13 +68,7 @@ pub async fn cancel(state: web::Data<AppState>, steward: Steward, id: web::Path<
             return Err(ApiError::conflict("not_cancellable", "the auction is over"));
         }
     }
-    Ok(HttpResponse::Accepted().json(load_response(&state, id).await?))
-}
-
-async fn load_response(state: &AppState, id: commissary_domain::ListingId) -> ApiResult<ListingResponse> {
-    let (record, photos) = load_with_photos(state, id).await?;
-    let auction = state.db.run(move |conn| auction_store::for_listing(conn, id)).await?;
-    Ok(ListingResponse::new(record, photos, auction))
+    Ok(HttpResponse::Accepted().json(load_view(&state, id).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -118,7 +112,7 @@ pub async fn bids(
     filter: web::Query<BidFilter>,
 ) -> ApiResult<web::Json<BidPage>> {
     let id = parse_listing_id(&id)?;
-    let (record, _) = load_with_photos(&state, id).await?;
+    let record = load_listing(&state, id).await?;
     if record.status == ListingStatus::Draft && !viewer.is_steward {
         return Err(ApiError::not_found("listing"));
     }

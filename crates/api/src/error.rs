@@ -117,6 +117,15 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Maps a database error to the API's, naming what was missing: `NotFound` becomes a 404
+/// for `what` (e.g. "listing") instead of the generic "resource".
+pub fn or_not_found(what: &'static str) -> impl Fn(DbError) -> ApiError {
+    move |error| match error {
+        DbError::NotFound => ApiError::not_found(what),
+        other => other.into(),
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         let summary = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");

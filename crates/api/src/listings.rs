@@ -14,7 +14,7 @@ use commissary_domain::listing::{Pickup, Shipping};
 use commissary_domain::{ListingDetails, ListingId, ListingInput, ListingStatus};
 
 use crate::auth::{Steward, Viewer};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::photos::{PhotoResponse, delete_unreferenced_blobs};
 use crate::state::AppState;
 
@@ -341,19 +341,28 @@ pub async fn get_one(
     id: web::Path<String>,
 ) -> ApiResult<web::Json<ListingResponse>> {
     let id = parse_listing_id(&id)?;
-    let (record, photos) = load_with_photos(&state, id).await?;
-    if record.status == ListingStatus::Draft && !viewer.is_steward {
+    let view = load_view(&state, id).await?;
+    if view.status == ListingStatus::Draft && !viewer.is_steward {
         return Err(ApiError::not_found("listing"));
     }
-    let auction = state.db.run(move |conn| auction_store::for_listing(conn, id)).await?;
-    Ok(web::Json(ListingResponse::new(record, photos, auction)))
+    Ok(web::Json(view))
 }
 
-pub(crate) async fn load_with_photos(state: &AppState, id: ListingId) -> ApiResult<(ListingRecord, Vec<PhotoRecord>)> {
-    state.db.run(move |conn| Ok((store::get(conn, id)?, photo_store::list_for(conn, id)?))).await.map_err(|e| match e {
-        commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-        other => other.into(),
-    })
+/// A listing as the API shows it: record, photos and auction, read in one round trip.
+pub(crate) async fn load_view(state: &AppState, id: ListingId) -> ApiResult<ListingResponse> {
+    let (record, photos, auction) = state
+        .db
+        .run(move |conn| {
+            Ok((store::get(conn, id)?, photo_store::list_for(conn, id)?, auction_store::for_listing(conn, id)?))
+        })
+        .await
+        .map_err(or_not_found("listing"))?;
+    Ok(ListingResponse::new(record, photos, auction))
+}
+
+/// The stored listing alone, for handlers that decide on its status.
+pub(crate) async fn load_listing(state: &AppState, id: ListingId) -> ApiResult<ListingRecord> {
+    state.db.run(move |conn| store::get(conn, id)).await.map_err(or_not_found("listing"))
 }
 
 /// Edits a draft. Fields left out keep their value; the result is validated as a whole.
@@ -370,7 +379,7 @@ pub async fn update(
     body: web::Json<ListingRequest>,
 ) -> ApiResult<web::Json<ListingResponse>> {
     let id = parse_listing_id(&id)?;
-    let (current, _) = load_with_photos(&state, id).await?;
+    let current = load_listing(&state, id).await?;
     if !current.status.is_editable() {
         return Err(ApiError::conflict("listing_not_draft", "only draft listings can be changed"));
     }
@@ -382,10 +391,7 @@ pub async fn update(
             Ok((record, photo_store::list_for(conn, id)?))
         })
         .await
-        .map_err(|e| match e {
-            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-            other => other.into(),
-        })?;
+        .map_err(or_not_found("listing"))?;
     Ok(web::Json(ListingResponse::new(record, photos, None)))
 }
 
@@ -404,10 +410,7 @@ pub async fn remove(state: web::Data<AppState>, steward: Steward, id: web::Path<
             Ok(photos)
         })
         .await
-        .map_err(|e| match e {
-            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-            other => other.into(),
-        })?;
+        .map_err(or_not_found("listing"))?;
     for photo in photos {
         delete_unreferenced_blobs(&state, photo).await;
     }

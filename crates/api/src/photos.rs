@@ -16,7 +16,7 @@ use commissary_db::photos::{self as store, NewPhoto, PhotoRecord, RenditionRef};
 use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, ProcessedPhoto, process};
 
 use crate::auth::Steward;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::listings::parse_listing_id;
 use crate::state::AppState;
 
@@ -140,10 +140,7 @@ pub async fn upload(
             Ok((listing, count))
         })
         .await
-        .map_err(|e| match e {
-            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-            other => other.into(),
-        })?;
+        .map_err(or_not_found("listing"))?;
     if !listing.0.status.is_editable() {
         return Err(ApiError::conflict("listing_not_draft", "photos can only be changed on drafts"));
     }
@@ -160,12 +157,11 @@ pub async fn upload(
     // without a row is harmless content-addressed data.
     state.photos.put_all(&processed).await?;
     let new_photo = attachable(&processed);
-    let record = state.db.transaction(move |conn| store::add(conn, listing_id, new_photo, Utc::now())).await.map_err(
-        |e| match e {
-            commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-            other => other.into(),
-        },
-    )?;
+    let record = state
+        .db
+        .transaction(move |conn| store::add(conn, listing_id, new_photo, Utc::now()))
+        .await
+        .map_err(or_not_found("listing"))?;
     tracing::info!(photo = %record.id, sha256 = %record.sha256, "photo added");
     Ok(HttpResponse::Created().json(PhotoResponse::from(record)))
 }
@@ -184,13 +180,11 @@ pub async fn remove(
     let (id, photo_id) = path.into_inner();
     let listing_id = parse_listing_id(&id)?;
     let photo_id = parse_photo_id(&photo_id)?;
-    let removed =
-        state.db.transaction(move |conn| store::delete(conn, listing_id, photo_id, Utc::now())).await.map_err(|e| {
-            match e {
-                commissary_db::DbError::NotFound => ApiError::not_found("photo"),
-                other => other.into(),
-            }
-        })?;
+    let removed = state
+        .db
+        .transaction(move |conn| store::delete(conn, listing_id, photo_id, Utc::now()))
+        .await
+        .map_err(or_not_found("photo"))?;
     delete_unreferenced_blobs(&state, removed).await;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -210,13 +204,11 @@ pub async fn reorder(
 ) -> ApiResult<web::Json<Vec<PhotoResponse>>> {
     let listing_id = parse_listing_id(&id)?;
     let order = body.into_inner().photo_ids;
-    let photos =
-        state.db.transaction(move |conn| store::reorder(conn, listing_id, &order, Utc::now())).await.map_err(|e| {
-            match e {
-                commissary_db::DbError::NotFound => ApiError::not_found("listing"),
-                other => other.into(),
-            }
-        })?;
+    let photos = state
+        .db
+        .transaction(move |conn| store::reorder(conn, listing_id, &order, Utc::now()))
+        .await
+        .map_err(or_not_found("listing"))?;
     Ok(web::Json(photos.into_iter().map(PhotoResponse::from).collect()))
 }
 

@@ -9,12 +9,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use alloy::primitives::{B256, U256, aliases::U40};
+use alloy::primitives::B256;
 use alloy::providers::Provider;
 use chrono::Utc;
-use commissary_chain::bindings::CommissaryAuction;
-use commissary_chain::deploy::{grant_lister, wallet_provider};
-use commissary_chain::testkit::{ANVIL_KEYS, AnvilOptions, address_of};
+use commissary_chain::testkit::AnvilOptions;
 use commissary_db::chain::auctions::{self, AuctionStatus};
 
 use common::*;
@@ -67,33 +65,7 @@ async fn latency() {
 
 async fn two_hundred() {
     let env = Env::new().await;
-    let lister = ANVIL_KEYS[8];
-    grant_lister(&env.anvil.url(), ANVIL_KEYS[0], env.deployment.auction, address_of(lister)).await.unwrap();
-    let provider = wallet_provider(&env.anvil.url(), lister).unwrap();
-    let contract = CommissaryAuction::new(env.deployment.auction, &provider);
-    let now = Utc::now().timestamp() as u64;
-    let last_end = now + 20 + 29;
-    let mut pending = Vec::new();
-    for i in 0..200u64 {
-        let call = contract
-            .createAuction(
-                B256::from(U256::from(i + 1)),
-                alloy::primitives::Uint::<96, 2>::from(TOKEN),
-                U40::from(now - 60),
-                U40::from(now + 20 + i % 30),
-                500,
-                0,
-            )
-            .gas(200_000)
-            .nonce(i)
-            .send()
-            .await
-            .unwrap();
-        pending.push(call);
-    }
-    for call in pending {
-        assert!(call.get_receipt().await.unwrap().status());
-    }
+    let last_end = create_auctions_ending_together(&env, 200).await;
     let mut config = env.config.clone();
     config.settle_batch_size = 50;
     let mut worker = Worker::start(config, env.db().clone(), "bench");

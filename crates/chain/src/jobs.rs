@@ -19,7 +19,7 @@ use commissary_db::chain::auctions::{self, AuctionStatus};
 use commissary_db::chain::indexer as store;
 use commissary_db::chain::intents::{self, Intent, IntentStatus, NewIntent};
 use commissary_db::chain::jobs::{self, Job, KIND_CANCEL_LISTING, KIND_PUBLISH_LISTING};
-use commissary_db::listings;
+use commissary_db::listings::{self, ListingRecord};
 use commissary_domain::{AuctionTerms, ListingId, ListingStatus};
 
 use crate::bindings::CommissaryAuction;
@@ -87,6 +87,17 @@ fn listing_id(job: &Job) -> Option<ListingId> {
     job.payload.get("listing_id")?.as_str()?.parse().ok()
 }
 
+/// The listing a publish or cancel job is about, or the step that ends a job whose
+/// listing is missing (a payload without one, or a listing deleted meanwhile).
+async fn job_listing(ctx: &Ctx, job: &Job) -> ChainResult<Result<ListingRecord, Step>> {
+    let Some(id) = listing_id(job) else { return Ok(Err(Step::Fail("payload has no listing_id".into()))) };
+    match ctx.db.run(move |c| listings::get(c, id)).await {
+        Ok(listing) => Ok(Ok(listing)),
+        Err(DbError::NotFound) => Ok(Err(Step::Fail("listing_not_found".into()))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn latest(intents: &[Intent]) -> Option<(usize, &Intent)> {
     intents
         .iter()
@@ -101,12 +112,11 @@ async fn cursor_block(ctx: &Ctx) -> ChainResult<Option<i64>> {
 
 async fn publish(ctx: &Ctx, job: &Job) -> ChainResult<Step> {
     let poll = ctx.config.poll_interval;
-    let Some(id) = listing_id(job) else { return Ok(Step::Fail("payload has no listing_id".into())) };
-    let listing = match ctx.db.run(move |c| listings::get(c, id)).await {
+    let listing = match job_listing(ctx, job).await? {
         Ok(listing) => listing,
-        Err(DbError::NotFound) => return Ok(Step::Fail("listing_not_found".into())),
-        Err(e) => return Err(e.into()),
+        Err(step) => return Ok(step),
     };
+    let id = listing.id;
     if listing.status != ListingStatus::Publishing {
         // Published (the indexer linked it), or withdrawn: nothing left to do.
         return Ok(Step::Done);
@@ -213,12 +223,11 @@ async fn record_intent(
 
 async fn cancel(ctx: &Ctx, job: &Job) -> ChainResult<Step> {
     let poll = ctx.config.poll_interval;
-    let Some(id) = listing_id(job) else { return Ok(Step::Fail("payload has no listing_id".into())) };
-    let listing = match ctx.db.run(move |c| listings::get(c, id)).await {
+    let listing = match job_listing(ctx, job).await? {
         Ok(listing) => listing,
-        Err(DbError::NotFound) => return Ok(Step::Fail("listing_not_found".into())),
-        Err(e) => return Err(e.into()),
+        Err(step) => return Ok(step),
     };
+    let id = listing.id;
     match listing.status {
         ListingStatus::Cancelled | ListingStatus::Draft => return Ok(Step::Done),
         ListingStatus::Settled | ListingStatus::Unsold => return Ok(Step::Fail("auction_closed".into())),

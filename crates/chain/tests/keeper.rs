@@ -6,12 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use alloy::primitives::{B256, U256, aliases::U40};
+use alloy::primitives::B256;
 use alloy::providers::Provider;
 use chrono::Utc;
-use commissary_chain::bindings::CommissaryAuction;
-use commissary_chain::deploy::{grant_lister, wallet_provider};
-use commissary_chain::testkit::{ANVIL_KEYS, AnvilOptions, address_of};
+use commissary_chain::testkit::AnvilOptions;
 use commissary_db::chain::auctions::{self, AuctionStatus};
 use commissary_db::chain::intents;
 use commissary_db::chain::schema::{chain_events, chain_tx_intents};
@@ -49,33 +47,7 @@ async fn settles_within_two_blocks_of_the_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_auctions_ending_together_settle_in_batches() {
     let env = Env::new().await;
-    // Another lister creates them, so the operator's nonce stays the sender's alone.
-    let lister = ANVIL_KEYS[8];
-    grant_lister(&env.anvil.url(), ANVIL_KEYS[0], env.deployment.auction, address_of(lister)).await.unwrap();
-    let provider = wallet_provider(&env.anvil.url(), lister).unwrap();
-    let contract = CommissaryAuction::new(env.deployment.auction, &provider);
-    let now = Utc::now().timestamp() as u64;
-    let mut pending = Vec::new();
-    for i in 0..200u64 {
-        let call = contract
-            .createAuction(
-                B256::from(U256::from(i + 1)),
-                alloy::primitives::Uint::<96, 2>::from(TOKEN),
-                U40::from(now - 60),
-                U40::from(now + 20 + i % 30),
-                500,
-                0,
-            )
-            .gas(200_000)
-            .nonce(i)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("create {i}: {e}"));
-        pending.push(call);
-    }
-    for call in pending {
-        assert!(call.get_receipt().await.unwrap().status());
-    }
+    create_auctions_ending_together(&env, 200).await;
     assert_eq!(env.anvil.auction_count(&env.deployment).await, 200);
     let mut config = env.config.clone();
     config.settle_batch_size = 50;

@@ -9,10 +9,6 @@ use commissary_domain::{ListingDocument, ListingId};
 use crate::chain::jobs;
 use crate::{DbConnection, DbResult, listings, photos};
 
-/// Job kinds the chain worker executes.
-pub const PUBLISH_JOB: &str = "publish_listing";
-pub const CANCEL_JOB: &str = "cancel_listing";
-
 /// Freezes the draft's canonical document and hash, moves it to `publishing` and
 /// records the job that will send `createAuction`. Status change and job commit
 /// together: a listing is `publishing` exactly when a job exists to publish it.
@@ -22,12 +18,24 @@ pub fn queue_publication(conn: &mut DbConnection, id: ListingId, now: DateTime<U
         let shas: Vec<String> = photos::list_for(conn, id)?.into_iter().map(|p| p.sha256).collect();
         let document = ListingDocument::new(&record.details, &shas);
         listings::freeze_for_publish(conn, id, document.as_str(), &document.hash_hex(), now)?;
-        jobs::enqueue(conn, PUBLISH_JOB, &format!("publish:{id}"), &json!({ "listing_id": id.to_string() }), now)?;
+        jobs::enqueue(
+            conn,
+            jobs::KIND_PUBLISH_LISTING,
+            &format!("publish:{id}"),
+            &json!({ "listing_id": id.to_string() }),
+            now,
+        )?;
         Ok(document)
     })
 }
 
 /// Records the job that will cancel the listing's auction on chain (idempotent).
 pub fn queue_cancellation(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> DbResult<String> {
-    jobs::enqueue(conn, CANCEL_JOB, &format!("cancel:{id}"), &json!({ "listing_id": id.to_string() }), now)
+    jobs::enqueue(
+        conn,
+        jobs::KIND_CANCEL_LISTING,
+        &format!("cancel:{id}"),
+        &json!({ "listing_id": id.to_string() }),
+        now,
+    )
 }

@@ -201,3 +201,41 @@ where
 pub fn secs(s: i64) -> chrono::Duration {
     chrono::Duration::seconds(s)
 }
+
+/// Creates `count` auctions directly on chain (from anvil account 8, granted LISTER_ROLE,
+/// so the operator's nonce stays the sender's alone), ending 20 to 49 s from now, the
+/// ends spread over 30 s. Returns the latest end (unix seconds).
+pub async fn create_auctions_ending_together(env: &Env, count: u64) -> u64 {
+    use alloy::primitives::{B256, U256, aliases::U40};
+    use commissary_chain::bindings::CommissaryAuction;
+    use commissary_chain::deploy::{grant_lister, wallet_provider};
+    use commissary_chain::testkit::{ANVIL_KEYS, address_of};
+
+    let lister = ANVIL_KEYS[8];
+    grant_lister(&env.anvil.url(), ANVIL_KEYS[0], env.deployment.auction, address_of(lister)).await.unwrap();
+    let provider = wallet_provider(&env.anvil.url(), lister).unwrap();
+    let contract = CommissaryAuction::new(env.deployment.auction, &provider);
+    let now = Utc::now().timestamp() as u64;
+    let mut pending = Vec::new();
+    for i in 0..count {
+        let call = contract
+            .createAuction(
+                B256::from(U256::from(i + 1)),
+                alloy::primitives::Uint::<96, 2>::from(TOKEN),
+                U40::from(now - 60),
+                U40::from(now + 20 + i % 30),
+                500,
+                0,
+            )
+            .gas(200_000)
+            .nonce(i)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("create {i}: {e}"));
+        pending.push(call);
+    }
+    for call in pending {
+        assert!(call.get_receipt().await.unwrap().status());
+    }
+    now + 20 + count.min(30).saturating_sub(1)
+}
