@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use commissary_db::photos::{self as store, NewPhoto, PhotoRecord, RenditionRef};
-use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, ProcessedPhoto, process};
+use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, ProcessedPhoto, WEBP_CONTENT_TYPE, process};
 
 use crate::auth::Steward;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
@@ -33,8 +33,13 @@ pub struct PhotoResponse {
     pub width: u32,
     pub height: u32,
     pub position: u32,
-    /// Rendition name (`full`, `w320`, `w1024`, `w2048`) to its URL.
+    /// Rendition name (`full`, `w320`, `w1024`, `w2048`) to its URL (JPEG, or PNG
+    /// for a photo with transparency).
     pub urls: BTreeMap<String, String>,
+    /// The same scaled renditions as WebP (`w320`, `w1024`, `w2048`; never `full`),
+    /// for a `<source type="image/webp" srcset>`; empty for photos uploaded before
+    /// WebP renditions existed.
+    pub webp_urls: BTreeMap<String, String>,
 }
 
 pub fn photo_url(key: &str) -> String {
@@ -49,9 +54,19 @@ impl From<PhotoRecord> for PhotoResponse {
             width: p.width,
             height: p.height,
             position: p.position,
-            urls: p.renditions.iter().map(|r| (r.name.clone(), photo_url(&r.key))).collect(),
+            urls: urls_of(&p.renditions, false),
+            webp_urls: urls_of(&p.renditions, true),
         }
     }
+}
+
+/// Rendition name to URL, of either the WebP alternates or the primary renditions.
+fn urls_of(renditions: &[RenditionRef], webp: bool) -> BTreeMap<String, String> {
+    renditions
+        .iter()
+        .filter(|r| (r.content_type == WEBP_CONTENT_TYPE) == webp)
+        .map(|r| (r.name.clone(), photo_url(&r.key)))
+        .collect()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,15 +77,15 @@ pub struct PhotoOrderRequest {
     pub photo_ids: Vec<Uuid>,
 }
 
-/// What the database records of a processed photo: its hash, size and rendition keys.
+/// What the database records of a processed photo: its hash, size and rendition keys
+/// (the WebP alternates too, told apart by their content type).
 pub fn attachable(processed: &ProcessedPhoto) -> NewPhoto {
     NewPhoto {
         sha256: processed.sha256.clone(),
         width: processed.width,
         height: processed.height,
         renditions: processed
-            .renditions
-            .iter()
+            .objects()
             .map(|r| RenditionRef {
                 name: r.name.clone(),
                 width: r.width,
