@@ -228,6 +228,12 @@ fn measure_peak(input: &Path) -> BenchResult<Peak> {
 
 // --- the benchmark ------------------------------------------------------------------------
 
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn sizes(photo: &ProcessedPhoto) -> String {
     photo
         .objects()
@@ -263,6 +269,8 @@ fn bench(quick: bool) -> BenchResult<()> {
 
     let photo = process(&jpeg, &limits)?;
     println!("  outputs: {}", sizes(&photo));
+    // Other work on the machine skews absolute times (ratios less so): say how busy it was.
+    println!("  load average at start: {}", load_average());
     let ours = time(rounds, || Ok(process(&jpeg, &limits)?))?;
 
     // Where the time goes, stage by stage, on one thread.
@@ -369,6 +377,7 @@ fn bench(quick: bool) -> BenchResult<()> {
     }
 
     println!();
+    println!("load average at end: {}", load_average());
     for (goal, met) in &verdicts {
         println!("goal {goal}: {}", if *met { "met" } else { "NOT met" });
     }
