@@ -140,6 +140,25 @@ fn time<T>(rounds: usize, mut f: impl FnMut() -> BenchResult<T>) -> BenchResult<
     Ok(median(samples))
 }
 
+/// CPU seconds used so far by this process and by its waited-for children,
+/// from /proc/self/stat (in USER_HZ ticks, 100 a second on Linux).
+fn cpu_seconds() -> BenchResult<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // Fields after the parenthesised command name; utime is field 14 overall.
+    let rest = stat.rsplit_once(')').ok_or("malformed /proc/self/stat")?.1;
+    let fields: Vec<u64> = rest.split_whitespace().map(|f| f.parse().unwrap_or(0)).collect();
+    let tick = |i: usize| fields.get(i - 3).copied().unwrap_or(0) as f64 / 100.0;
+    Ok((tick(14) + tick(15), tick(16) + tick(17)))
+}
+
+/// Median wall time and mean CPU time (own, or children's) of `f`.
+fn time_with_cpu(rounds: usize, children: bool, f: impl FnMut() -> BenchResult<()>) -> BenchResult<(Duration, f64)> {
+    let pick = |(own, kids): (f64, f64)| if children { kids } else { own };
+    let before = pick(cpu_seconds()?);
+    let wall = time(rounds, f)?;
+    Ok((wall, (pick(cpu_seconds()?) - before) / rounds as f64))
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
@@ -271,7 +290,10 @@ fn bench(quick: bool) -> BenchResult<()> {
     println!("  outputs: {}", sizes(&photo));
     // Other work on the machine skews absolute times (ratios less so): say how busy it was.
     println!("  load average at start: {}", load_average());
-    let ours = time(rounds, || Ok(process(&jpeg, &limits)?))?;
+    let (ours, ours_cpu) = time_with_cpu(rounds, false, || {
+        process(&jpeg, &limits)?;
+        Ok(())
+    })?;
 
     // Where the time goes, stage by stage, on one thread.
     let decoded = time(rounds, || Ok(image::load_from_memory(&jpeg)?.into_rgb8()))?;
@@ -286,13 +308,17 @@ fn bench(quick: bool) -> BenchResult<()> {
         )?;
         Ok(out)
     })?;
-    let jpeg_encoder_encode = time(rounds, || {
-        let mut out = Vec::new();
-        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
-        encoder.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-        encoder.encode(pixels.as_raw(), PHOTO.0 as u16, PHOTO.1 as u16, jpeg_encoder::ColorType::Rgb)?;
-        Ok(out)
-    })?;
+    let jpeg_encoder_encode = |chroma| {
+        time(rounds, || {
+            let mut out = Vec::new();
+            let mut encoder = jpeg_encoder::Encoder::new(&mut out, 85);
+            encoder.set_chroma_subsampling_method(chroma);
+            encoder.encode(pixels.as_raw(), PHOTO.0 as u16, PHOTO.1 as u16, jpeg_encoder::ColorType::Rgb)?;
+            Ok(out)
+        })
+    };
+    let jpeg_average = jpeg_encoder_encode(jpeg_encoder::ChromaSubsamplingMethod::Average)?;
+    let jpeg_nearest = jpeg_encoder_encode(jpeg_encoder::ChromaSubsamplingMethod::Nearest)?;
     let w2048 = image::imageops::thumbnail(&pixels, 2048, 1536);
     let webp_at = |method: i32| -> BenchResult<(Duration, usize)> {
         let mut len = 0;
@@ -314,7 +340,8 @@ fn bench(quick: bool) -> BenchResult<()> {
     println!("| --- | --- |");
     println!("| decode (zune-jpeg via image) | {:.3} s |", secs(decoded));
     println!("| encode full JPEG q85, image's encoder | {:.3} s |", secs(image_crate_encode));
-    println!("| encode full JPEG q85, jpeg-encoder (AVX2) | {:.3} s |", secs(jpeg_encoder_encode));
+    println!("| encode full JPEG q85, jpeg-encoder (AVX2), averaged chroma | {:.3} s |", secs(jpeg_average));
+    println!("| encode full JPEG q85, jpeg-encoder (AVX2), point-sampled chroma | {:.3} s |", secs(jpeg_nearest));
     for result in webp_methods {
         let (method, (took, len)) = result?;
         println!(
@@ -325,10 +352,10 @@ fn bench(quick: bool) -> BenchResult<()> {
     }
 
     println!();
-    println!("| pipeline, same run | outputs | median | ratio to ours |");
-    println!("| --- | --- | --- | --- |");
+    println!("| pipeline, same run | outputs | median wall | ratio to ours | CPU time | ratio to ours |");
+    println!("| --- | --- | --- | --- | --- | --- |");
     println!(
-        "| `process` (one decode, two threads) | full + {n} JPEG + {n} WebP | {:.3} s | 1.00 |",
+        "| `process` (one decode, two threads) | full + {n} JPEG + {n} WebP | {:.3} s | 1.00 | {ours_cpu:.2} s | 1.00 |",
         secs(ours),
         n = photo.renditions.len() - 1
     );
@@ -337,20 +364,19 @@ fn bench(quick: bool) -> BenchResult<()> {
         let widths: Vec<u32> = photo.renditions.iter().skip(1).map(|r| r.width).collect();
         let out = dir.path().join("vips");
         std::fs::create_dir_all(&out)?;
-        let vips_jpeg = time(rounds, || vips_pipeline(&input, &out, &widths, false))?;
-        let vips_all = time(rounds, || vips_pipeline(&input, &out, &widths, true))?;
-        println!(
-            "| `vips` CLI, one process per output | full + {} JPEG | {:.3} s | {:.2} |",
-            widths.len(),
-            secs(vips_jpeg),
-            secs(vips_jpeg) / secs(ours)
-        );
-        println!(
-            "| `vips` CLI, one process per output | full + {n} JPEG + {n} WebP | {:.3} s | {:.2} |",
-            secs(vips_all),
-            secs(vips_all) / secs(ours),
-            n = widths.len()
-        );
+        let (vips_jpeg, vips_jpeg_cpu) = time_with_cpu(rounds, true, || vips_pipeline(&input, &out, &widths, false))?;
+        let (vips_all, vips_all_cpu) = time_with_cpu(rounds, true, || vips_pipeline(&input, &out, &widths, true))?;
+        for (outputs, wall, cpu) in [
+            (format!("full + {} JPEG", widths.len()), vips_jpeg, vips_jpeg_cpu),
+            (format!("full + {n} JPEG + {n} WebP", n = widths.len()), vips_all, vips_all_cpu),
+        ] {
+            println!(
+                "| `vips` CLI, one process per output | {outputs} | {:.3} s | {:.2} | {cpu:.2} s | {:.2} |",
+                secs(wall),
+                secs(wall) / secs(ours),
+                cpu / ours_cpu
+            );
+        }
         let ratio = secs(ours) / secs(vips_jpeg);
         println!();
         println!(

@@ -29,10 +29,10 @@ const JPEG_QUALITY: u8 = 85;
 const WEBP_QUALITY: f32 = 80.0;
 
 /// libwebp's speed/size trade-off (0 fastest … 6 smallest). Measured on the
-/// benchmark photo, method 1 is within 5% of the default method 4's size at
-/// under a third of its time; the WebP encodes would otherwise be the longest
-/// part of an upload.
-const WEBP_METHOD: i32 = 1;
+/// benchmark photo (see the README), method 0 is within 15% of the default
+/// method 4's size at a fifth of its time; the WebP encodes would otherwise
+/// be the longest part of an upload.
+const WEBP_METHOD: i32 = 0;
 
 /// Baseline JPEG cannot describe a side longer than this.
 pub(crate) const JPEG_MAX_SIDE: u32 = u16::MAX as u32;
