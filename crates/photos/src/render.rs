@@ -110,6 +110,13 @@ enum Canvas {
     Transparent(RgbaImage),
 }
 
+/// One encoded image and how to name and serve it.
+struct Encoded {
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    extension: &'static str,
+}
+
 /// The encodings a canvas is turned into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Codec {
@@ -166,7 +173,7 @@ impl Canvas {
     }
 
     /// Encodes the canvas; `None` when the codec cannot describe its size.
-    fn encode(&self, codec: Codec) -> Result<Option<(Vec<u8>, &'static str, &'static str)>, PhotoError> {
+    fn encode(&self, codec: Codec) -> Result<Option<Encoded>, PhotoError> {
         let (w, h) = self.dimensions();
         let failed = |e: &dyn std::fmt::Display| PhotoError::Corrupt(format!("could not re-encode the image: {e}"));
         match (codec, self) {
@@ -180,14 +187,14 @@ impl Canvas {
                 // Averaged chroma, as libjpeg does, rather than point-sampled.
                 encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
                 encoder.encode(img.as_raw(), w16, h16, JpegColor::Rgb).map_err(|e| failed(&e))?;
-                Ok(Some((out, JPEG_CONTENT_TYPE, "jpg")))
+                Ok(Some(Encoded { bytes: out, content_type: JPEG_CONTENT_TYPE, extension: "jpg" }))
             }
             (Codec::Primary, Self::Transparent(img)) => {
                 let mut out = Vec::new();
                 PngEncoder::new_with_quality(&mut out, CompressionType::Default, PngFilter::Adaptive)
                     .write_image(img.as_raw(), w, h, ExtendedColorType::Rgba8)
                     .map_err(|e| failed(&e))?;
-                Ok(Some((out, PNG_CONTENT_TYPE, "png")))
+                Ok(Some(Encoded { bytes: out, content_type: PNG_CONTENT_TYPE, extension: "png" }))
             }
             (Codec::WebP, _) => {
                 if w > WEBP_MAX_SIDE || h > WEBP_MAX_SIDE {
@@ -203,7 +210,7 @@ impl Canvas {
                 config.method = WEBP_METHOD;
                 // libwebp writes no EXIF/XMP/ICC chunk unless asked to.
                 let out = encoder.encode_advanced(&config).map_err(|e| failed(&format!("{e:?}")))?;
-                Ok(Some((out.to_vec(), WEBP_CONTENT_TYPE, "webp")))
+                Ok(Some(Encoded { bytes: out.to_vec(), content_type: WEBP_CONTENT_TYPE, extension: "webp" }))
             }
         }
     }
@@ -234,7 +241,7 @@ struct Job {
 
 impl Job {
     fn run(&self) -> Result<Option<Rendition>, PhotoError> {
-        let Some((bytes, content_type, extension)) = self.canvas.encode(self.codec)? else {
+        let Some(Encoded { bytes, content_type, extension }) = self.canvas.encode(self.codec)? else {
             return Ok(None);
         };
         let (width, height) = self.canvas.dimensions();
