@@ -53,6 +53,38 @@ async fn gps_exif_is_stripped_from_every_served_rendition() {
 }
 
 #[actix_rt::test]
+async fn webp_alternates_are_offered_served_and_removed_with_the_photo() {
+    let app = TestApp::spawn().await;
+    let steward = app.steward().await;
+    let id = draft(&app, &steward).await;
+    let photo: Value =
+        app.upload(&steward, &id, "amp.jpg", corpus::jpeg_with_gps_exif(2400, 1600)).await.json().await.expect("json");
+    let webp = photo["webp_urls"].as_object().expect("webp_urls");
+    assert_eq!(webp.keys().collect::<Vec<_>>(), ["w1024", "w2048", "w320"], "no WebP of the full master");
+    for (name, url) in webp {
+        let url = url.as_str().expect("url");
+        assert_ne!(Some(url), photo["urls"][name].as_str(), "{name}: its own object");
+        let response = fetch(&app, url).await;
+        assert_eq!(response.status(), StatusCode::OK, "{name}");
+        assert_eq!(response.headers()["content-type"], "image/webp");
+        assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+        let bytes = response.bytes().await.expect("bytes");
+        assert!(bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP", "{name} is a WebP file");
+        assert!(!contains(&bytes, corpus::EXIF_MAKE), "{name} still names the camera");
+    }
+    // The listing view offers the same alternates.
+    let listing: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}")).await;
+    assert_eq!(&listing["photos"][0]["webp_urls"], &photo["webp_urls"]);
+
+    let w320 = webp["w320"].as_str().expect("url").to_owned();
+    let photo_id = photo["id"].as_str().expect("id");
+    let delete =
+        steward.delete(app.url(&format!("/api/v1/listings/{id}/photos/{photo_id}"))).send().await.expect("delete");
+    assert_eq!(delete.status(), StatusCode::NO_CONTENT);
+    assert_eq!(fetch(&app, &w320).await.status(), StatusCode::NOT_FOUND, "WebP blobs go with the photo");
+}
+
+#[actix_rt::test]
 async fn exif_orientation_is_applied() {
     let app = TestApp::spawn().await;
     let steward = app.steward().await;

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use commissary_db::photos::{self as store, PhotoRecord};
+use commissary_db::photos::{self as store, PhotoRecord, RenditionRef};
 use commissary_db::{Conflict, DbError};
-use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError};
+use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, WEBP_CONTENT_TYPE};
 
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::listing_path::ListingPath;
@@ -35,8 +35,13 @@ pub struct PhotoResponse {
     pub width: u32,
     pub height: u32,
     pub position: u32,
-    /// Rendition name (`full`, `w320`, `w1024`, `w2048`) to its URL.
+    /// Rendition name (`full`, `w320`, `w1024`, `w2048`) to its URL (JPEG, or PNG
+    /// for a photo with transparency).
     pub urls: BTreeMap<String, String>,
+    /// The same scaled renditions as WebP (`w320`, `w1024`, `w2048`; never `full`),
+    /// for a `<source type="image/webp" srcset>`; empty for photos uploaded before
+    /// WebP renditions existed.
+    pub webp_urls: BTreeMap<String, String>,
 }
 
 pub fn photo_url(key: &str) -> String {
@@ -51,9 +56,19 @@ impl From<PhotoRecord> for PhotoResponse {
             width: p.width,
             height: p.height,
             position: p.position,
-            urls: p.renditions.iter().map(|r| (r.name.clone(), photo_url(&r.key))).collect(),
+            urls: urls_of(&p.renditions, false),
+            webp_urls: urls_of(&p.renditions, true),
         }
     }
+}
+
+/// Rendition name to URL, of either the WebP alternates or the primary renditions.
+fn urls_of(renditions: &[RenditionRef], webp: bool) -> BTreeMap<String, String> {
+    renditions
+        .iter()
+        .filter(|r| (r.content_type == WEBP_CONTENT_TYPE) == webp)
+        .map(|r| (r.name.clone(), photo_url(&r.key)))
+        .collect()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -28,15 +28,15 @@ pub async fn create_draft(
     Ok(record)
 }
 
-/// What the database records of a processed photo: its hash, size and rendition keys.
+/// What the database records of a processed photo: its hash, size and rendition keys
+/// (the WebP alternates too, told apart by their content type).
 fn attachable(processed: &ProcessedPhoto) -> NewPhoto {
     NewPhoto {
         sha256: processed.sha256.clone(),
         width: processed.width,
         height: processed.height,
         renditions: processed
-            .renditions
-            .iter()
+            .objects()
             .map(|r| RenditionRef {
                 name: r.name.clone(),
                 width: r.width,

@@ -212,6 +212,47 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     encode_jpeg(&gradient(width, height), 90)
 }
 
+/// A greyscale (single-component) JPEG gradient.
+#[must_use]
+pub fn jpeg_greyscale(width: u32, height: u32) -> Vec<u8> {
+    let img = image::GrayImage::from_fn(width, height, |x, y| image::Luma([((x + y) * 255 / (width + height)) as u8]));
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, 90)
+        .write_image(img.as_raw(), width, height, ExtendedColorType::L8)
+        .expect("corpus: encoding a JPEG into memory cannot fail");
+    out
+}
+
+/// A progressive JPEG of the textured gradient (several scans, as phones and
+/// web tools write them).
+#[must_use]
+pub fn jpeg_progressive(width: u32, height: u32) -> Vec<u8> {
+    let img = gradient(width, height);
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.set_progressive(true);
+    encoder
+        .encode(img.as_raw(), side(width), side(height), jpeg_encoder::ColorType::Rgb)
+        .expect("corpus: encoding a JPEG into memory cannot fail");
+    out
+}
+
+/// A four-component CMYK JPEG (with its Adobe marker, as print workflows
+/// write them) that shows [`MARKER_RED`]-like red everywhere: C=0, M=Y=100%, K=0.
+#[must_use]
+pub fn jpeg_cmyk(width: u32, height: u32) -> Vec<u8> {
+    let raw: Vec<u8> = std::iter::repeat_n([0u8, 235, 235, 0], (width * height) as usize).flatten().collect();
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 95)
+        .encode(&raw, side(width), side(height), jpeg_encoder::ColorType::Cmyk)
+        .expect("corpus: encoding a JPEG into memory cannot fail");
+    out
+}
+
+fn side(pixels: u32) -> u16 {
+    u16::try_from(pixels).expect("corpus: JPEG sides fit 16 bits")
+}
+
 /// A real JPEG with an APP1 EXIF segment holding a camera make
 /// ([`EXIF_MAKE`]) and a GPS IFD with latitude and longitude
 /// (central London), as a phone would write it.

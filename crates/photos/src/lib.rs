@@ -1,7 +1,8 @@
 //! The listing-photo pipeline of Commissary.
 //!
 //! [`process`] turns an upload into validated, metadata-free renditions
-//! (JPEG, PNG and WebP in; JPEG, or PNG when there is real transparency, out),
+//! (JPEG, PNG and WebP in; JPEG, or PNG when there is real transparency, out,
+//! plus WebP alternates of the scaled-down sizes),
 //! and [`PhotoStore`] keeps them content-addressed in any `object_store`
 //! backend. There is no HTTP and no database here: the API crate decides who
 //! may upload, enforces the per-listing photo count, records keys and serves
@@ -29,16 +30,15 @@
 
 mod error;
 mod process;
+mod render;
 mod store;
 
 #[cfg(any(test, feature = "test-corpus"))]
 pub mod corpus;
 
 pub use error::PhotoError;
-pub use process::{
-    FULL_RENDITION, JPEG_CONTENT_TYPE, PNG_CONTENT_TYPE, PhotoLimits, ProcessedPhoto, Rendition, SourceFormat, process,
-    sha256_hex,
-};
+pub use process::{PhotoLimits, ProcessedPhoto, SourceFormat, process};
+pub use render::{FULL_RENDITION, JPEG_CONTENT_TYPE, PNG_CONTENT_TYPE, Rendition, WEBP_CONTENT_TYPE, sha256_hex};
 pub use store::{CACHE_CONTROL_IMMUTABLE, PhotoStore, StoredObject, is_valid_key, parse_key};
 
 #[cfg(test)]

@@ -5,33 +5,16 @@
 use std::io::Cursor;
 use std::time::Instant;
 
-use bytes::Bytes;
-use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
-use image::codecs::png::{CompressionType, FilterType as PngFilter, PngDecoder, PngEncoder};
+use image::codecs::jpeg::JpegDecoder;
+use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
-use image::imageops::{self, FilterType};
 use image::metadata::Orientation;
-use image::{
-    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, RgbImage, RgbaImage,
-};
-use sha2::{Digest, Sha256};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat};
 
 use crate::PhotoError;
-
-/// JPEG quality of every rendition: visually lossless for photos of gear at
-/// roughly a third of the size of quality 95.
-const JPEG_QUALITY: u8 = 85;
-
-/// Baseline JPEG cannot describe a side longer than this.
-const JPEG_MAX_SIDE: u32 = u16::MAX as u32;
-
-/// MIME type of JPEG renditions.
-pub const JPEG_CONTENT_TYPE: &str = "image/jpeg";
-/// MIME type of PNG renditions (only for images with real transparency).
-pub const PNG_CONTENT_TYPE: &str = "image/png";
-
-/// Name of the normalised full-size rendition.
-pub const FULL_RENDITION: &str = "full";
+use crate::render::{
+    FULL_RENDITION, JPEG_CONTENT_TYPE, PNG_CONTENT_TYPE, Rendered, Rendition, WEBP_CONTENT_TYPE, render,
+};
 
 /// Size limits and rendition sizes of the pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,49 +66,8 @@ impl SourceFormat {
         match self {
             Self::Jpeg => JPEG_CONTENT_TYPE,
             Self::Png => PNG_CONTENT_TYPE,
-            Self::WebP => "image/webp",
+            Self::WebP => WEBP_CONTENT_TYPE,
         }
-    }
-}
-
-/// One encoded size of a photo, ready to be stored under [`Rendition::key`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Rendition {
-    /// `"full"` for the normalised master, `"w<width>"` (e.g. `"w320"`) for
-    /// the scaled-down ones.
-    pub name: String,
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// `"image/jpeg"` or `"image/png"`.
-    pub content_type: &'static str,
-    /// Content-addressed object key: lowercase hex SHA-256 of [`bytes`](Self::bytes)
-    /// plus the extension, e.g. `"3a7b…e1.jpg"`.
-    pub key: String,
-    /// The encoded image, free of any metadata.
-    pub bytes: Bytes,
-}
-
-impl Rendition {
-    /// The SHA-256 part of the key, which is also the rendition's ETag.
-    #[must_use]
-    pub fn key_hash(&self) -> &str {
-        self.key.split('.').next().unwrap_or(&self.key)
-    }
-}
-
-// Hand-written so that logging a rendition does not dump megabytes of bytes.
-impl std::fmt::Debug for Rendition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Rendition")
-            .field("name", &self.name)
-            .field("width", &self.width)
-            .field("height", &self.height)
-            .field("content_type", &self.content_type)
-            .field("key", &self.key)
-            .field("len", &self.bytes.len())
-            .finish()
     }
 }
 
@@ -143,6 +85,10 @@ pub struct ProcessedPhoto {
     pub source_format: SourceFormat,
     /// `"full"` first, then the scaled-down renditions from narrowest to widest.
     pub renditions: Vec<Rendition>,
+    /// Lossy WebP alternates of the scaled-down renditions, with the same
+    /// names and sizes, narrowest first (none for the full master, which is
+    /// the download/zoom original, and none for a side WebP cannot describe).
+    pub webp: Vec<Rendition>,
 }
 
 impl ProcessedPhoto {
@@ -157,6 +103,17 @@ impl ProcessedPhoto {
     #[must_use]
     pub fn rendition(&self, name: &str) -> Option<&Rendition> {
         self.renditions.iter().find(|r| r.name == name)
+    }
+
+    /// The WebP alternate of the rendition called `name`, if there is one.
+    #[must_use]
+    pub fn webp(&self, name: &str) -> Option<&Rendition> {
+        self.webp.iter().find(|r| r.name == name)
+    }
+
+    /// Every encoded object of the photo: the renditions, then the WebP alternates.
+    pub fn objects(&self) -> impl Iterator<Item = &Rendition> {
+        self.renditions.iter().chain(&self.webp)
     }
 }
 
@@ -210,13 +167,15 @@ pub fn process(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhoto, Pho
     let mut image = DynamicImage::from_decoder(decoder).map_err(|e| map_decode_error(e, too_many_pixels))?;
     image.apply_orientation(orientation);
 
-    let photo = render(image, format, &limits.rendition_widths)?;
+    let Rendered { sha256, width, height, renditions, webp } = render(image, &limits.rendition_widths)?;
+    let photo = ProcessedPhoto { sha256, width, height, source_format: format, renditions, webp };
     tracing::debug!(
         sha256 = %photo.sha256,
         width = photo.width,
         height = photo.height,
         format = ?format,
         renditions = photo.renditions.len(),
+        webp = photo.webp.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "processed photo"
     );
@@ -322,134 +281,9 @@ fn skip_entropy_coded(bytes: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
-/// Pixels normalised to 8 bits per channel; alpha kept only when it is used.
-enum Canvas {
-    Opaque(RgbImage),
-    Transparent(RgbaImage),
-}
-
-impl Canvas {
-    fn from_image(image: DynamicImage) -> Self {
-        if image.color().has_alpha() {
-            let rgba = image.into_rgba8();
-            // Many PNGs carry an alpha channel that is 255 everywhere; those
-            // are photos and get the (much smaller) JPEG encoding.
-            let uses_alpha = rgba.as_raw().iter().skip(3).step_by(4).any(|&a| a != 255);
-            if uses_alpha {
-                return Self::Transparent(rgba);
-            }
-            Self::Opaque(DynamicImage::ImageRgba8(rgba).into_rgb8())
-        } else {
-            Self::Opaque(image.into_rgb8())
-        }
-    }
-
-    fn dimensions(&self) -> (u32, u32) {
-        match self {
-            Self::Opaque(img) => img.dimensions(),
-            Self::Transparent(img) => img.dimensions(),
-        }
-    }
-
-    fn resize(&self, width: u32, height: u32) -> Self {
-        // CatmullRom: as sharp as Lanczos3 to the eye for downscaling, with a
-        // smaller kernel, which matters in unoptimised dev builds.
-        match self {
-            Self::Opaque(img) => Self::Opaque(imageops::resize(img, width, height, FilterType::CatmullRom)),
-            Self::Transparent(img) => Self::Transparent(imageops::resize(img, width, height, FilterType::CatmullRom)),
-        }
-    }
-
-    fn encode(&self) -> Result<(Vec<u8>, &'static str, &'static str), PhotoError> {
-        let mut out = Vec::new();
-        let (w, h) = self.dimensions();
-        let result = match self {
-            Self::Opaque(img) => JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY).write_image(
-                img.as_raw(),
-                w,
-                h,
-                ExtendedColorType::Rgb8,
-            ),
-            Self::Transparent(img) => PngEncoder::new_with_quality(
-                &mut out,
-                CompressionType::Default,
-                PngFilter::Adaptive,
-            )
-            .write_image(img.as_raw(), w, h, ExtendedColorType::Rgba8),
-        };
-        result.map_err(|e| PhotoError::Corrupt(format!("could not re-encode the image: {e}")))?;
-        Ok(match self {
-            Self::Opaque(_) => (out, JPEG_CONTENT_TYPE, "jpg"),
-            Self::Transparent(_) => (out, PNG_CONTENT_TYPE, "png"),
-        })
-    }
-}
-
-/// Height that keeps the aspect ratio at `width`, never below one pixel.
-fn scaled_height(src_w: u32, src_h: u32, width: u32) -> u32 {
-    let h = (u64::from(src_h) * u64::from(width) + u64::from(src_w) / 2) / u64::from(src_w);
-    u32::try_from(h.max(1)).unwrap_or(u32::MAX)
-}
-
-fn render(image: DynamicImage, source_format: SourceFormat, widths: &[u32]) -> Result<ProcessedPhoto, PhotoError> {
-    let mut master = Canvas::from_image(image);
-    let (mut width, mut height) = master.dimensions();
-    // A 70000x500 panorama is within the pixel budget but not expressible as
-    // JPEG; shrink such a master rather than refuse the photo.
-    if matches!(master, Canvas::Opaque(_)) && (width > JPEG_MAX_SIDE || height > JPEG_MAX_SIDE) {
-        let scale = f64::from(JPEG_MAX_SIDE) / f64::from(width.max(height));
-        let fit = |side: u32| ((f64::from(side) * scale).floor() as u32).clamp(1, JPEG_MAX_SIDE);
-        master = master.resize(fit(width), fit(height));
-        (width, height) = master.dimensions();
-    }
-
-    let mut targets: Vec<u32> = widths.iter().copied().filter(|&w| w > 0 && w < width).collect();
-    targets.sort_unstable_by(|a, b| b.cmp(a));
-    targets.dedup();
-
-    let mut renditions = Vec::with_capacity(targets.len() + 1);
-    renditions.push(encode_rendition(FULL_RENDITION.to_owned(), &master)?);
-
-    // Each size is scaled from the previous, larger one rather than from the
-    // master: a 2048 → 1024 → 320 cascade costs a fraction of three full-size
-    // resamples and is indistinguishable at ratios this small.
-    let mut source: Option<Canvas> = None;
-    for target in targets {
-        let from = source.as_ref().unwrap_or(&master);
-        let (src_w, src_h) = from.dimensions();
-        let scaled = from.resize(target, scaled_height(src_w, src_h, target));
-        renditions.push(encode_rendition(format!("w{target}"), &scaled)?);
-        source = Some(scaled);
-    }
-    // Narrowest first after the master, the order a srcset lists them in.
-    renditions[1..].reverse();
-
-    Ok(ProcessedPhoto { sha256: renditions[0].key_hash().to_owned(), width, height, source_format, renditions })
-}
-
-fn encode_rendition(name: String, canvas: &Canvas) -> Result<Rendition, PhotoError> {
-    let (bytes, content_type, extension) = canvas.encode()?;
-    let (width, height) = canvas.dimensions();
-    let key = format!("{}.{extension}", sha256_hex(&bytes));
-    Ok(Rendition { name, width, height, content_type, key, bytes: Bytes::from(bytes) })
-}
-
-/// Lowercase hex SHA-256 of `bytes`.
-#[must_use]
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scaled_height_rounds_and_never_reaches_zero() {
-        assert_eq!(scaled_height(4000, 3000, 320), 240);
-        assert_eq!(scaled_height(1000, 333, 320), 107);
-        assert_eq!(scaled_height(100_000, 1, 320), 1);
-    }
 
     #[test]
     fn jpeg_walker_skips_segments_and_stuffing() {

@@ -12,7 +12,7 @@ use object_store::path::Path;
 use object_store::{Attribute, Attributes, ObjectStore, ObjectStoreScheme, PutOptions, PutPayload};
 use url::Url;
 
-use crate::process::{JPEG_CONTENT_TYPE, PNG_CONTENT_TYPE};
+use crate::render::{JPEG_CONTENT_TYPE, PNG_CONTENT_TYPE, WEBP_CONTENT_TYPE};
 use crate::{PhotoError, ProcessedPhoto, Rendition};
 
 /// `Cache-Control` for served renditions: a key names its bytes forever, so
@@ -24,7 +24,7 @@ pub const CACHE_CONTROL_IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub struct StoredObject {
     /// The encoded image.
     pub bytes: Bytes,
-    /// `"image/jpeg"` or `"image/png"`, from the key's extension.
+    /// `"image/jpeg"`, `"image/png"` or `"image/webp"`, from the key's extension.
     pub content_type: &'static str,
     /// Strong ETag, already quoted for the header: the key's SHA-256.
     pub etag: String,
@@ -40,7 +40,7 @@ impl std::fmt::Debug for StoredObject {
     }
 }
 
-/// Splits a key of our shape (`<64 lowercase hex>.jpg|.png`) into its hash
+/// Splits a key of our shape (`<64 lowercase hex>.jpg|.png|.webp`) into its hash
 /// and content type; anything else (path traversal, uppercase, other
 /// extensions) is `None`.
 #[must_use]
@@ -49,6 +49,7 @@ pub fn parse_key(key: &str) -> Option<(&str, &'static str)> {
     let content_type = match extension {
         "jpg" => JPEG_CONTENT_TYPE,
         "png" => PNG_CONTENT_TYPE,
+        "webp" => WEBP_CONTENT_TYPE,
         _ => return None,
     };
     let is_hash = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
@@ -190,7 +191,7 @@ impl PhotoStore {
         self.prefix.child(key)
     }
 
-    /// Stores every rendition of `photo` under its key.
+    /// Stores every rendition of `photo`, and its WebP alternates, under their keys.
     ///
     /// Idempotent: a key names its bytes, so storing the same photo twice (or
     /// two listings sharing a photo) rewrites identical objects.
@@ -200,7 +201,7 @@ impl PhotoStore {
     /// [`PhotoError::Storage`] when any write fails; renditions already
     /// written stay (they are harmless and will be rewritten on retry).
     pub async fn put_all(&self, photo: &ProcessedPhoto) -> Result<(), PhotoError> {
-        try_join_all(photo.renditions.iter().map(|r| self.put(r))).await?;
+        try_join_all(photo.objects().map(|r| self.put(r))).await?;
         Ok(())
     }
 

@@ -341,6 +341,128 @@ fn demo_photos_go_through_the_pipeline() {
     }
 }
 
+// --- WebP alternates ---------------------------------------------------------------
+
+/// The chunk fourccs of a RIFF/WebP file, in order.
+fn webp_chunks(webp: &[u8]) -> Vec<String> {
+    assert!(webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP", "a WebP file");
+    let mut chunks = Vec::new();
+    let mut i = 12;
+    while i + 8 <= webp.len() {
+        let len = u32::from_le_bytes([webp[i + 4], webp[i + 5], webp[i + 6], webp[i + 7]]) as usize;
+        chunks.push(String::from_utf8_lossy(&webp[i..i + 4]).into_owned());
+        i += 8 + len.next_multiple_of(2);
+    }
+    chunks
+}
+
+#[test]
+fn scaled_renditions_have_metadata_free_webp_alternates() {
+    let photo = ok(&corpus::jpeg_with_gps_exif(1200, 800));
+    let names: Vec<(&str, u32, u32)> = photo.webp.iter().map(|r| (r.name.as_str(), r.width, r.height)).collect();
+    assert_eq!(names, vec![("w320", 320, 213), ("w1024", 1024, 683)], "no WebP of the full master");
+    for webp in &photo.webp {
+        let jpeg = photo.rendition(&webp.name).expect("a JPEG of the same name");
+        assert_eq!((webp.width, webp.height), (jpeg.width, jpeg.height));
+        assert_eq!(webp.content_type, "image/webp");
+        assert_eq!(webp.key, format!("{}.webp", sha256_hex(&webp.bytes)));
+        assert!(is_valid_key(&webp.key));
+        // Lossy, and nothing but the image data: no EXIF, XMP or ICCP chunk.
+        assert_eq!(webp_chunks(&webp.bytes), vec!["VP8 "], "{}", webp.name);
+        assert!(!contains(&webp.bytes, corpus::EXIF_MAKE));
+        let decoded = decode(&webp.bytes);
+        assert_eq!(decoded.dimensions(), (webp.width, webp.height));
+        // Same picture as the JPEG, up to compression error.
+        let (a, b) = (decoded.to_rgb8(), decode(&jpeg.bytes).to_rgb8());
+        let diff: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+        assert!(
+            diff / (a.as_raw().len() as u64) < 8,
+            "{}: mean difference {}",
+            webp.name,
+            diff / a.as_raw().len() as u64
+        );
+        assert_eq!(photo.webp(&webp.name), Some(webp));
+    }
+    assert_eq!(photo.objects().count(), photo.renditions.len() + photo.webp.len());
+}
+
+#[test]
+fn webp_alternates_are_oriented_like_the_jpegs() {
+    // Stored 1600x960 with orientation 6: displayed 960x1600, red at the top right.
+    let photo = ok(&corpus::jpeg_rotated(1600, 960, 6));
+    assert_eq!((photo.width, photo.height), (960, 1600));
+    for webp in &photo.webp {
+        let img = decode(&webp.bytes).to_rgb8();
+        let (w, h) = img.dimensions();
+        assert_eq!((w, h), (webp.width, webp.height));
+        assert!(h > w, "{}: portrait", webp.name);
+        assert!(is_red(img.get_pixel(w - 3, 2)), "{}: red corner at the top right", webp.name);
+        assert!(is_green(img.get_pixel(2, 2)) && is_green(img.get_pixel(w - 3, h - 3)), "{}", webp.name);
+    }
+    assert_eq!(photo.webp.len(), 1, "w320 only: 1024 is wider than the photo");
+}
+
+#[test]
+fn transparent_png_gets_webp_alternates_with_alpha() {
+    let photo = ok(&corpus::png_with_alpha(800, 600));
+    let w320 = photo.webp("w320").expect("w320 WebP");
+    let img = decode(&w320.bytes);
+    assert!(img.color().has_alpha());
+    let rgba = img.to_rgba8();
+    assert_eq!(rgba.get_pixel(0, 120)[3], 0, "the transparent edge stays transparent");
+    assert_eq!(rgba.get_pixel(319, 120)[3], 255);
+}
+
+#[test]
+fn webp_is_skipped_where_it_cannot_describe_the_size() {
+    // 100x16666 fits JPEG but not WebP (16383 px per side at most).
+    let narrow = PhotoLimits { rendition_widths: vec![100, 110], ..limits() };
+    let photo = process(&corpus::png(120, 20_000), &narrow).expect("accepted");
+    let w100 = photo.rendition("w100").expect("w100 JPEG");
+    assert_eq!((w100.width, w100.height), (100, 16_666));
+    assert!(photo.webp("w100").is_none());
+    let w110 = photo.rendition("w110").expect("w110 JPEG");
+    assert_eq!(w110.height, 18_333);
+    assert!(photo.webp.is_empty());
+}
+
+// --- other JPEG flavours ---------------------------------------------------------------
+
+#[test]
+fn greyscale_progressive_and_cmyk_jpegs_are_rendered() {
+    let grey = ok(&corpus::jpeg_greyscale(640, 480));
+    let progressive = ok(&corpus::jpeg_progressive(640, 480));
+    let cmyk = ok(&corpus::jpeg_cmyk(640, 480));
+    for photo in [&grey, &progressive, &cmyk] {
+        assert_eq!((photo.width, photo.height), (640, 480));
+        let names: Vec<&str> = photo.renditions.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["full", "w320"]);
+        assert_eq!(photo.webp.len(), 1);
+        for r in photo.objects() {
+            assert_eq!(decode(&r.bytes).dimensions(), (r.width, r.height), "{}", r.name);
+        }
+        // The Adobe marker of the CMYK file is metadata too.
+        assert_eq!(jpeg_metadata_markers(&photo.renditions[0].bytes), vec![0xE0]);
+    }
+    // Grey stays grey; the progressive gradient matches its baseline twin; CMYK red is red.
+    let full = decode(&grey.renditions[0].bytes).to_rgb8();
+    let p = full.get_pixel(400, 300);
+    assert!(p[0].abs_diff(p[1]) <= 2 && p[1].abs_diff(p[2]) <= 2, "{p:?}");
+    let baseline = decode(&ok(&corpus::jpeg(640, 480)).renditions[0].bytes).to_rgb8();
+    let twin = decode(&progressive.renditions[0].bytes).to_rgb8();
+    let diff: u64 = baseline.as_raw().iter().zip(twin.as_raw()).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+    assert!(diff / (baseline.as_raw().len() as u64) < 6, "progressive decodes to the same picture");
+    for r in cmyk.objects() {
+        let img = decode(&r.bytes).to_rgb8();
+        assert!(
+            is_red(img.get_pixel(r.width / 2, r.height / 2)),
+            "{}: {:?}",
+            r.name,
+            img.get_pixel(r.width / 2, r.height / 2)
+        );
+    }
+}
+
 // --- hashing -------------------------------------------------------------------
 
 #[test]
