@@ -80,6 +80,9 @@ fn decode(log: &Log, block_time: i64) -> ChainResult<Option<ChainEvent>> {
     }))
 }
 
+/// The events the projection folds. The contract's other events (`RefundCredited`,
+/// `Withdrawn`, `NonceInvalidated`, `TreasuryUpdated`, `Paused`, ...) are not fetched, and
+/// [`decode`] ignores any topic it does not know, so new contract events never stop the indexer.
 pub(crate) fn event_filter(ctx: &Ctx) -> Filter {
     Filter::new().address(ctx.config.auction_address).event_signature(vec![
         AuctionCreated::SIGNATURE_HASH,
@@ -241,4 +244,45 @@ pub(crate) async fn find_created(ctx: &Ctx, listing_hash: B256, from: u64) -> Ch
         start = end + 1;
     }
     Ok(None)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use alloy::primitives::{Address, B256, LogData, U256};
+    use alloy::sol_types::SolEvent;
+
+    use super::*;
+    use crate::bindings::CommissaryAuction::NonceInvalidated;
+
+    fn log(data: LogData) -> Log {
+        Log {
+            inner: alloy::primitives::Log { address: Address::repeat_byte(1), data },
+            block_hash: Some(B256::repeat_byte(2)),
+            block_number: Some(7),
+            block_timestamp: None,
+            transaction_hash: Some(B256::repeat_byte(3)),
+            transaction_index: Some(0),
+            log_index: Some(0),
+            removed: false,
+        }
+    }
+
+    #[test]
+    fn ignores_events_outside_the_projection() {
+        let revoked = NonceInvalidated { bidder: Address::repeat_byte(9), nonce: U256::from(4) };
+        assert!(decode(&log(revoked.encode_log_data()), 0).unwrap().is_none());
+    }
+
+    #[test]
+    fn decodes_a_settlement() {
+        let settled = AuctionSettled {
+            auctionId: U256::from(5),
+            winner: Address::repeat_byte(9),
+            amount: alloy::primitives::Uint::<96, 2>::from(42u64),
+        };
+        let event = decode(&log(settled.encode_log_data()), 100).unwrap().unwrap();
+        assert_eq!(event.auction_id, "5");
+        assert!(matches!(event.data, EventData::AuctionSettled { ref amount, .. } if amount == "42"));
+    }
 }

@@ -4,6 +4,14 @@
 //! "in flight" while a recorded settle intent naming it is queued, sent, or mined in a
 //! block the indexer has not applied yet. `settleMany` skips auctions that are already
 //! settled, so even a duplicate batch could not settle anything twice.
+//!
+//! When the chain would settle none of a due batch, the keeper asks the contract
+//! (`getAuction` at the block the indexer has applied) about each auction: one the chain
+//! shows settled or cancelled there, or with another end, is a projection that missed
+//! something, so the keeper writes the chain's state into it (`auctions::reconcile`) and
+//! logs it once; from then on the auction is no longer due. Only an auction that is still
+//! open and over at that block (a settlement the indexer will apply shortly, or a chain
+//! clock behind ours) is retried soon.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -15,12 +23,13 @@ use alloy::rpc::types::TransactionRequest;
 use alloy::sol_types::SolCall;
 use chrono::Utc;
 
-use commissary_db::chain::auctions;
+use commissary_db::chain::auctions::{self, AuctionStatus, ChainAuctionState, OpenAuction};
 use commissary_db::chain::indexer as store;
 use commissary_db::chain::intents::{self, NewIntent};
 
 use crate::bindings::CommissaryAuction;
 use crate::error::{ChainError, ChainResult};
+use crate::rpc::hex_address;
 use crate::worker::Ctx;
 
 /// When the keeper should look again.
@@ -43,7 +52,7 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
     let chain_now = latest.block_time.max(Utc::now().timestamp());
     let scope = ctx.scope.clone();
     let cooldown = chrono::Duration::from_std(ctx.config.max_backoff).unwrap_or(chrono::Duration::seconds(30));
-    let (open, in_flight) = ctx
+    let (open, in_flight, indexed) = ctx
         .db
         .run(move |c| {
             auctions::advance_phases(c, chain_now, Utc::now())?;
@@ -55,7 +64,7 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
                     intent.subject.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
                 in_flight.extend(ids);
             }
-            Ok((open, in_flight))
+            Ok((open, in_flight, indexed))
         })
         .await?;
     let mut pass = KeeperPass { chain_now, ..KeeperPass::default() };
@@ -65,7 +74,7 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             continue;
         }
         if auction.end_time <= chain_now {
-            due.push(auction.auction_id.clone());
+            due.push(auction);
         } else {
             pass.next_change = Some(pass.next_change.map_or(auction.end_time, |n| n.min(auction.end_time)));
         }
@@ -74,10 +83,7 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
         }
     }
     for batch in due.chunks(ctx.config.settle_batch_size) {
-        let ids = batch
-            .iter()
-            .map(|id| id.parse::<U256>().map_err(|_| ChainError::Other(format!("auction id {id:?}"))))
-            .collect::<ChainResult<Vec<_>>>()?;
+        let ids = batch.iter().map(|a| parse_id(&a.auction_id)).collect::<ChainResult<Vec<_>>>()?;
         let calldata = CommissaryAuction::settleManyCall { auctionIds: ids }.abi_encode();
         // Ask the chain (pending block) how many of these it would settle now.
         let request = TransactionRequest::default()
@@ -89,16 +95,20 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
                 let settles =
                     CommissaryAuction::settleManyCall::abi_decode_returns(&output).map(|n| n.to::<u64>()).unwrap_or(1);
                 if settles == 0 {
-                    // Not over by the chain's clock yet, or already settled and the
-                    // indexer has not caught up: look again shortly.
-                    pass.retry_soon = true;
+                    // Not over by the chain's clock yet, already settled and the indexer has
+                    // not caught up (look again shortly), or the projection missed what the
+                    // chain did (reconcile it, so the auction is no longer due).
+                    if reconcile(ctx, batch, indexed, chain_now).await? < batch.len() {
+                        pass.retry_soon = true;
+                    }
                     continue;
                 }
             }
             Err(error) => tracing::debug!(%error, "settleMany simulation failed; sending anyway"),
         }
+        let batch: Vec<&str> = batch.iter().map(|a| a.auction_id.as_str()).collect();
         let key = format!("settle:{}:{}", batch[0], uuid::Uuid::now_v7());
-        let subject = serde_json::to_string(batch).map_err(|e| ChainError::Other(e.to_string()))?;
+        let subject = serde_json::to_string(&batch).map_err(|e| ChainError::Other(e.to_string()))?;
         let from = ctx.operator_hex.clone();
         let to = format!("{:#x}", ctx.config.auction_address);
         let data = format!("0x{}", alloy::primitives::hex::encode(&calldata));
@@ -122,6 +132,68 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
         ctx.wake.sender.notify_one();
     }
     Ok(pass)
+}
+
+fn parse_id(id: &str) -> ChainResult<U256> {
+    id.parse::<U256>().map_err(|_| ChainError::Other(format!("auction id {id:?}")))
+}
+
+/// Compares each auction of a batch the chain would not settle with the contract's state at
+/// the indexed block `indexed` and reconciles the projection where they disagree. Returns
+/// how many auctions it reconciled (and so are no longer due).
+async fn reconcile(ctx: &Ctx, batch: &[&OpenAuction], indexed: i64, chain_now: i64) -> ChainResult<usize> {
+    let Ok(block) = u64::try_from(indexed) else { return Ok(0) };
+    let contract = CommissaryAuction::new(ctx.config.auction_address, ctx.rpc.get());
+    let mut reconciled = 0;
+    for auction in batch {
+        let on_chain =
+            match contract.getAuction(parse_id(&auction.auction_id)?).block(BlockId::number(block)).call().await {
+                Ok(on_chain) => on_chain,
+                Err(error) => {
+                    tracing::debug!(%error, auction_id = %auction.auction_id, "getAuction at the indexed block failed");
+                    continue;
+                }
+            };
+        let status = match on_chain.status {
+            1 => AuctionStatus::Open,
+            2 => AuctionStatus::Settled,
+            3 => AuctionStatus::Cancelled,
+            _ => {
+                // Unknown at a block the indexer applied its creation from: only a
+                // reorg does that, and the indexer rolls the projection back.
+                tracing::debug!(auction_id = %auction.auction_id, block, "auction unknown on chain at the indexed block");
+                continue;
+            }
+        };
+        let end_time = i64::try_from(on_chain.endTime.to::<u64>()).unwrap_or(i64::MAX);
+        if status == AuctionStatus::Open && end_time == auction.end_time {
+            // Over and unsettled at the indexed block: settled since (the indexer will
+            // apply it) or not over by the chain's clock yet.
+            continue;
+        }
+        let bidder = (!on_chain.highestBidder.is_zero()).then(|| hex_address(&on_chain.highestBidder));
+        let state = ChainAuctionState {
+            status,
+            end_time,
+            highest_bid: bidder.as_ref().map(|_| on_chain.highestBid.to_string()),
+            highest_bidder: bidder,
+        };
+        let auction_id = auction.auction_id.clone();
+        let logged = state.clone();
+        let changed =
+            ctx.db.run(move |c| auctions::reconcile(c, &auction_id, &state, indexed, chain_now, Utc::now())).await?;
+        if changed {
+            tracing::warn!(
+                auction_id = %auction.auction_id,
+                block,
+                status = logged.status.as_str(),
+                end_time = logged.end_time,
+                "the chain cannot settle this auction: projection reconciled with getAuction"
+            );
+            reconciled += 1;
+        }
+    }
+    Ok(reconciled)
 }
 
 /// How long to sleep after a pass (woken earlier by the indexer or the sender).
