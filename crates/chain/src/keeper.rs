@@ -22,19 +22,40 @@ use alloy::providers::Provider;
 use alloy::rpc::types::TransactionRequest;
 use alloy::sol_types::SolCall;
 use chrono::Utc;
+use tokio::sync::Notify;
 
-use commissary_db::chain::auctions::{self, AuctionStatus, ChainAuctionState, OpenAuction};
+use commissary_db::chain::auctions::{self, OpenAuction};
 use commissary_db::chain::indexer as store;
-use commissary_db::chain::intents::{self, NewIntent};
+use commissary_db::chain::intents::{self, IntentKind};
+use commissary_domain::{AuctionId, AuctionStatus, OnChainAuction, TokenAmount};
 
 use crate::bindings::CommissaryAuction;
+use crate::component::Component;
+use crate::context::Ctx;
+use crate::contract::chain_time;
 use crate::error::{ChainError, ChainResult};
-use crate::rpc::hex_address;
-use crate::worker::Ctx;
+use crate::outbox::{IntentRequest, record_intent};
+
+/// The keeper as a worker component: sleeps until the next end or start (woken by the
+/// indexer and the sender).
+#[derive(Debug, Default)]
+pub(crate) struct Keeper;
+
+impl Component for Keeper {
+    const NAME: &'static str = "keeper";
+
+    async fn tick(&mut self, ctx: &Ctx) -> ChainResult<Duration> {
+        Ok(pause(&tick(ctx).await?, ctx.config.poll_interval))
+    }
+
+    fn wake_up<'a>(&self, ctx: &'a Ctx) -> Option<&'a Notify> {
+        Some(&ctx.wake.keeper)
+    }
+}
 
 /// When the keeper should look again.
 #[derive(Debug, Default)]
-pub(crate) struct KeeperPass {
+struct KeeperPass {
     /// Batches recorded in this pass.
     pub batches: usize,
     /// Chain time of the next end or start, if any auction is waiting.
@@ -46,10 +67,10 @@ pub(crate) struct KeeperPass {
 }
 
 #[tracing::instrument(skip_all, name = "keeper")]
-pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
+async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
     let latest = ctx.rpc.latest_block().await?;
     // The next block's time is at least the latest's and, on a live chain, about now.
-    let chain_now = latest.block_time.max(Utc::now().timestamp());
+    let chain_now = i64::try_from(latest.timestamp).unwrap_or(i64::MAX).max(Utc::now().timestamp());
     let scope = ctx.scope.clone();
     let cooldown = chrono::Duration::from_std(ctx.config.max_backoff).unwrap_or(chrono::Duration::seconds(30));
     let (open, in_flight, indexed) = ctx
@@ -59,8 +80,8 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             let indexed = store::cursor(c, &scope)?.map_or(-1, |cur| cur.block_number);
             let open = auctions::open_by_end(c, 100_000)?;
             let mut in_flight = HashSet::new();
-            for intent in intents::in_flight(c, intents::KIND_SETTLE_MANY, indexed, Utc::now() - cooldown)? {
-                let ids: Vec<String> =
+            for intent in intents::in_flight(c, IntentKind::SettleMany, indexed, Utc::now() - cooldown)? {
+                let ids: Vec<AuctionId> =
                     intent.subject.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
                 in_flight.extend(ids);
             }
@@ -83,11 +104,13 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
         }
     }
     for batch in due.chunks(ctx.config.settle_batch_size) {
-        let ids = batch.iter().map(|a| parse_id(&a.auction_id)).collect::<ChainResult<Vec<_>>>()?;
-        let calldata = CommissaryAuction::settleManyCall { auctionIds: ids }.abi_encode();
+        let call = CommissaryAuction::settleManyCall {
+            auctionIds: batch.iter().map(|a| U256::from(a.auction_id.get())).collect(),
+        };
+        let calldata = call.abi_encode();
         // Ask the chain (pending block) how many of these it would settle now.
         let request = TransactionRequest::default()
-            .from(ctx.operator)
+            .from(ctx.operator.address)
             .to(ctx.config.auction_address)
             .input(alloy::primitives::Bytes::from(calldata.clone()).into());
         match ctx.rpc.get().call(request).block(BlockId::pending()).await {
@@ -106,36 +129,21 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             }
             Err(error) => tracing::debug!(%error, "settleMany simulation failed; sending anyway"),
         }
-        let batch: Vec<&str> = batch.iter().map(|a| a.auction_id.as_str()).collect();
-        let key = format!("settle:{}:{}", batch[0], uuid::Uuid::now_v7());
-        let subject = serde_json::to_string(&batch).map_err(|e| ChainError::Other(e.to_string()))?;
-        let from = ctx.operator_hex.clone();
-        let to = format!("{:#x}", ctx.config.auction_address);
-        let data = format!("0x{}", alloy::primitives::hex::encode(&calldata));
-        ctx.db
-            .run(move |c| {
-                let new = NewIntent {
-                    intent_key: &key,
-                    kind: intents::KIND_SETTLE_MANY,
-                    from_address: &from,
-                    to_address: &to,
-                    calldata: &data,
-                    subject: Some(&subject),
-                };
-                intents::record(c, &new, Utc::now())
-            })
-            .await?;
+        let batch: Vec<AuctionId> = batch.iter().map(|a| a.auction_id).collect();
+        // Each batch is its own goal: settling is idempotent on chain, so there is no
+        // earlier attempt to wait for.
+        let request = IntentRequest {
+            goal: format!("settle:{}:{}", batch[0], uuid::Uuid::now_v7()),
+            attempt_number: 1,
+            kind: IntentKind::SettleMany,
+            call,
+            subject: Some(serde_json::to_string(&batch).map_err(|e| ChainError::Other(e.to_string()))?),
+        };
+        record_intent(ctx, &ctx.operator, request).await?;
         tracing::info!(auctions = batch.len(), first = %batch[0], "settlement batch recorded");
         pass.batches += 1;
     }
-    if pass.batches > 0 {
-        ctx.wake.sender.notify_one();
-    }
     Ok(pass)
-}
-
-fn parse_id(id: &str) -> ChainResult<U256> {
-    id.parse::<U256>().map_err(|_| ChainError::Other(format!("auction id {id:?}")))
 }
 
 /// Compares each auction of a batch the chain would not settle with the contract's state at
@@ -146,48 +154,53 @@ async fn reconcile(ctx: &Ctx, batch: &[&OpenAuction], indexed: i64, chain_now: i
     let contract = CommissaryAuction::new(ctx.config.auction_address, ctx.rpc.get());
     let mut reconciled = 0;
     for auction in batch {
-        let on_chain =
-            match contract.getAuction(parse_id(&auction.auction_id)?).block(BlockId::number(block)).call().await {
-                Ok(on_chain) => on_chain,
-                Err(error) => {
-                    tracing::debug!(%error, auction_id = %auction.auction_id, "getAuction at the indexed block failed");
-                    continue;
-                }
-            };
+        let id = auction.auction_id;
+        let on_chain = match contract.getAuction(U256::from(id.get())).block(BlockId::number(block)).call().await {
+            Ok(on_chain) => on_chain,
+            Err(error) => {
+                tracing::debug!(%error, auction_id = %id, "getAuction at the indexed block failed");
+                continue;
+            }
+        };
         let status = match on_chain.status {
             1 => AuctionStatus::Open,
             2 => AuctionStatus::Settled,
             3 => AuctionStatus::Cancelled,
             _ => {
-                // Unknown at a block the indexer applied its creation from: only a
-                // reorg does that, and the indexer rolls the projection back.
-                tracing::debug!(auction_id = %auction.auction_id, block, "auction unknown on chain at the indexed block");
+                // Unknown at a block the indexer applied its creation from: only a reorg
+                // does that, and the indexer rolls the projection back.
+                tracing::debug!(auction_id = %id, block, "auction unknown on chain at the indexed block");
                 continue;
             }
         };
-        let end_time = i64::try_from(on_chain.endTime.to::<u64>()).unwrap_or(i64::MAX);
-        if status == AuctionStatus::Open && end_time == auction.end_time {
-            // Over and unsettled at the indexed block: settled since (the indexer will
-            // apply it) or not over by the chain's clock yet.
+        let end_time = on_chain.endTime.to::<u64>();
+        if status == AuctionStatus::Open && i64::try_from(end_time).ok() == Some(auction.end_time) {
+            // Over and unsettled at the indexed block: settled since (the indexer will apply
+            // it) or not over by the chain's clock yet.
             continue;
         }
-        let bidder = (!on_chain.highestBidder.is_zero()).then(|| hex_address(&on_chain.highestBidder));
-        let state = ChainAuctionState {
-            status,
-            end_time,
-            highest_bid: bidder.as_ref().map(|_| on_chain.highestBid.to_string()),
-            highest_bidder: bidder,
+        let highest_bidder =
+            (!on_chain.highestBidder.is_zero()).then(|| crate::to_domain_address(on_chain.highestBidder));
+        let highest_bid = match highest_bidder {
+            Some(_) => Some(
+                TokenAmount::from_u128(on_chain.highestBid.to::<u128>())
+                    .map_err(|_| ChainError::Inconsistent(format!("bid {} exceeds uint96", on_chain.highestBid)))?,
+            ),
+            None => None,
         };
-        let auction_id = auction.auction_id.clone();
-        let logged = state.clone();
-        let changed =
-            ctx.db.run(move |c| auctions::reconcile(c, &auction_id, &state, indexed, chain_now, Utc::now())).await?;
-        if changed {
+        let state = OnChainAuction {
+            status,
+            ends_at: chain_time(end_time)?,
+            highest_bidder,
+            highest_bid,
+            block_number: indexed,
+        };
+        if ctx.db.run(move |c| auctions::reconcile(c, id, &state, chain_now, Utc::now())).await? {
             tracing::warn!(
-                auction_id = %auction.auction_id,
+                auction_id = %id,
                 block,
-                status = logged.status.as_str(),
-                end_time = logged.end_time,
+                status = status.as_str(),
+                end_time,
                 "the chain cannot settle this auction: projection reconciled with getAuction"
             );
             reconciled += 1;
@@ -197,7 +210,7 @@ async fn reconcile(ctx: &Ctx, batch: &[&OpenAuction], indexed: i64, chain_now: i
 }
 
 /// How long to sleep after a pass (woken earlier by the indexer or the sender).
-pub(crate) fn pause(pass: &KeeperPass, poll: Duration) -> Duration {
+fn pause(pass: &KeeperPass, poll: Duration) -> Duration {
     const IDLE: Duration = Duration::from_secs(60);
     if pass.retry_soon {
         return poll.min(Duration::from_millis(500));

@@ -12,10 +12,10 @@ use chrono::Utc;
 use commissary_chain::bindings::CommissaryAuction;
 use commissary_chain::deploy::wallet_provider;
 use commissary_chain::testkit::{ANVIL_KEYS, AnvilOptions, address_of};
-use commissary_db::chain::auctions::{self, AuctionStatus};
+use commissary_db::chain::auctions;
 use commissary_db::chain::intents;
 use commissary_db::chain::schema::{chain_auctions, chain_events, chain_tx_intents};
-use commissary_domain::ListingStatus;
+use commissary_domain::{AuctionStatus, ListingStatus, TokenAmount};
 use diesel::prelude::*;
 
 use common::*;
@@ -69,7 +69,7 @@ async fn two_hundred_auctions_ending_together_settle_in_batches() {
         .db()
         .run(|c| {
             let batches = chain_tx_intents::table
-                .filter(chain_tx_intents::kind.eq(intents::KIND_SETTLE_MANY))
+                .filter(chain_tx_intents::kind.eq(intents::IntentKind::SettleMany.as_str()))
                 .select(chain_tx_intents::subject)
                 .load(c)?;
             let settled =
@@ -101,7 +101,7 @@ async fn reconciles_auctions_the_chain_already_settled_or_cancelled() {
     let mut ids = Vec::new();
     for listing in [sold, gone] {
         let auction = wait_for("publication", Duration::from_secs(30), || async { env.auction(listing).await }).await;
-        ids.push(auction.auction_id.parse::<u64>().unwrap());
+        ids.push(auction.auction_id.get());
     }
     worker.stop().await;
 
@@ -131,7 +131,7 @@ async fn reconciles_auctions_the_chain_already_settled_or_cancelled() {
         env.db()
             .run(|c| {
                 Ok(chain_tx_intents::table
-                    .filter(chain_tx_intents::kind.eq(intents::KIND_SETTLE_MANY))
+                    .filter(chain_tx_intents::kind.eq(intents::IntentKind::SettleMany.as_str()))
                     .count()
                     .get_result::<i64>(c)?)
             })
@@ -165,9 +165,10 @@ async fn reconciles_auctions_the_chain_already_settled_or_cancelled() {
     // A few more keeper passes: nothing is retried and nothing is sent.
     tokio::time::sleep(Duration::from_secs(2)).await;
     worker.stop().await;
-    let bidder = address_of(ANVIL_KEYS[3]).to_string().to_ascii_lowercase();
-    assert_eq!(settled.highest_bidder.map(|a| a.to_string().to_ascii_lowercase()), Some(bidder));
-    assert_eq!(settled.highest_bid.map(|b| b.to_string()), Some((2 * TOKEN).to_string()));
+    let bidder = commissary_chain::to_domain_address(address_of(ANVIL_KEYS[3]));
+    assert_eq!(settled.winner(), Some(bidder), "the winner comes from getAuction");
+    assert_eq!(settled.highest_bid, Some(TokenAmount::from_u128(2 * TOKEN).unwrap()));
+    assert_eq!(settled.settlement, None, "the settling transaction is not known");
     assert_eq!(env.listing(sold).await.status, ListingStatus::Settled);
     assert_eq!(env.listing(gone).await.status, ListingStatus::Cancelled);
     assert!(env.db().run(|c| auctions::open_by_end(c, 10)).await.unwrap().is_empty());
