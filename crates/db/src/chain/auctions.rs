@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use commissary_domain::lifecycle::after_auction_vanished;
 use commissary_domain::{
-    Address, AuctionId, AuctionState, AuctionStatus, ListingId, ListingStatus, LoggedEvent, Settlement, TokenAmount,
+    Address, AuctionId, AuctionState, AuctionStatus, ListingId, ListingStatus, LoggedEvent, OnChainAuction, Settlement,
+    TokenAmount,
 };
 
 use super::events;
@@ -335,49 +336,28 @@ pub fn advance_phases(conn: &mut DbConnection, chain_now: i64, now: DateTime<Utc
     Ok(rows.len())
 }
 
-/// An auction as the contract's `getAuction` reports it at some block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainAuctionState {
-    pub status: AuctionStatus,
-    pub end_time: i64,
-    /// Lower-case hex; `None` before the first bid.
-    pub highest_bidder: Option<String>,
-    /// Decimal base units; `None` before the first bid.
-    pub highest_bid: Option<String>,
-}
-
-/// Makes the projection of `auction_id` agree with what the chain reported at `block_number`, a block
-/// the indexer has already applied: status, end and leader. For the case where the projection missed
-/// something the chain did (an auction settled or cancelled without an event the indexer applied, an
-/// extension it never saw); the keeper calls it when the chain refuses to settle an auction that the
-/// projection shows as due. A settlement found this way has no known transaction (`settlement` stays
-/// empty in the view). Returns whether the row changed; a later rebuild from events (reorg) folds the
-/// events again and the keeper reconciles again if the chain still disagrees.
+/// Makes the projection of `auction_id` agree with what the contract reported at a block the
+/// indexer has already applied ([`AuctionState::reconcile`]), and its listing with it. The keeper
+/// calls it when the chain refuses to settle an auction the projection shows as due. Returns
+/// whether anything changed; a later rebuild from events (reorg) folds the events again, and the
+/// keeper reconciles again if the chain still disagrees.
 pub fn reconcile(
     conn: &mut DbConnection,
-    auction_id: &str,
-    chain: &ChainAuctionState,
-    block_number: i64,
+    auction_id: AuctionId,
+    chain: &OnChainAuction,
     chain_now: i64,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    let Some(mut row) = load_row(conn, auction_id)? else { return Ok(false) };
-    let before = row.clone();
-    row.status = chain.status.as_str().to_owned();
-    row.end_time = chain.end_time;
-    row.highest_bidder = chain.highest_bidder.clone();
-    row.highest_bid = chain.highest_bid.clone();
-    if chain.status == AuctionStatus::Settled && row.settle_amount.is_none() {
-        row.settle_winner = chain.highest_bidder.clone();
-        row.settle_amount = Some(chain.highest_bid.clone().unwrap_or_else(|| "0".to_owned()));
-    }
-    row.updated_at = before.updated_at;
-    if row == before {
+    let Some(row) = load_row(conn, auction_id)? else { return Ok(false) };
+    let mut state = row.state()?;
+    if !state.reconcile(chain) {
         return Ok(false);
     }
-    row.updated_block = row.updated_block.max(block_number);
-    row.updated_at = naive(now);
-    diesel::update(chain_auctions::table.find(&row.auction_id)).set(&row).execute(conn)?;
-    sync_listing(conn, &row, chain_now, naive(now))?;
+    let listing = row.listing()?;
+    let now = naive(now);
+    diesel::update(chain_auctions::table.find(&row.auction_id))
+        .set(AuctionRow::new(&state, listing, now))
+        .execute(conn)?;
+    sync_listing(conn, listing, &state, chain_time(chain_now)?, now)?;
     Ok(true)
 }
