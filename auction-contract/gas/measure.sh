@@ -29,7 +29,7 @@ REFERENCE='{"createAuction":149000,"bid_first":133000,"bid_outbid":90000,"bid_ou
 # also reads the global pause flag (2.1k, a cold slot), checks the escrow balance before/after the
 # pull (fee-on-transfer rule, ~1.2k with an OpenZeppelin ERC-20) and takes a transient lock (0.3k);
 # settle reads the mutable treasury (2.1k). The OpenZeppelin token's own work is fixed.
-LIMITS='{"bid_first":53300,"bid_outbid":61500,"bid_outbidExtends":64400,"settle_withWinner":48300}'
+LIMITS='{"bid_first":53300,"bid_outbid":61500,"bid_outbidExtends":64450,"settle_withWinner":48300}'
 
 WORK="$(mktemp -d)"
 ANVIL_PID=""

@@ -18,9 +18,11 @@ import {ICommissaryAuction} from "./interfaces/ICommissaryAuction.sol";
 ///    access; layout below). Slot 1 (highestBidder | highestBid) is written non-zero already by
 ///    {createAuction}: before the first bid it holds (address(0), reservePrice), so the first bid
 ///    updates a non-zero slot (2,900 gas) instead of initialising it (20,000 gas). {getAuction} reports
-///    highestBid = 0 while highestBidder is zero. No other variable can alias these slots: ids are
-///    sequential from 1, and a forged id that maps onto another variable's slot reads a word whose
-///    status byte is not Open, so every operation rejects or skips it.
+///    highestBid = 0 while highestBidder is zero. Ids are sequential from 1 and only ids below 2**64
+///    (`_ID_BITS`) are ever valid: `2 * id` wraps at 2**256, so without that bound `id + 2**255` would
+///    read and write auction `id`'s slots. Every entry point checks the bound with a shift or mask on
+///    the id it already holds (no read of the counter); below it, an id that was never created reads
+///    an empty slot (status None) and is rejected or skipped like any unknown id.
 ///  - Treasury, pause flag and auction counter share one slot (`_config`).
 ///  - The bid and settlement paths are hand-written assembly: no ABI encoder, scratch memory only,
 ///    returndata copied at most 32 bytes, custom errors decoded in a cold Solidity path.
@@ -53,6 +55,10 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
     /// @notice Longest allowed anti-sniping window (1 day).
     uint32 public constant MAX_EXTENSION_WINDOW = 1 days;
 
+    /// @notice Latest end an auction can have: `type(uint40).max`. {createAuction} refuses an end whose
+    ///         first extension could pass it, and later extensions stop at it (they never wrap).
+    uint40 internal constant MAX_END_TIME = type(uint40).max;
+
     uint256 private constant _BPS = 10_000;
 
     // Auction storage. Auction `id` lives in slots `_AUCTIONS_BASE + 2 * id` (slot 0) and the next one
@@ -75,6 +81,12 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
     // `_config` slot: treasury 0..159 | paused 160..167 | auctionCount 168..231.
     uint256 private constant _PAUSED_SHIFT = 160;
     uint256 private constant _COUNT_SHIFT = 168;
+    /// @dev 1 << _COUNT_SHIFT: adds one to the counter in `_config`.
+    uint256 private constant _ONE_AUCTION = 0x0000000000000000000001000000000000000000000000000000000000000000;
+
+    /// @dev Ids are below 2**_ID_BITS; `id >> _ID_BITS != 0` (or `id & _NOT_ID_MASK != 0`) means unknown.
+    uint256 private constant _ID_BITS = 64;
+    uint256 private constant _NOT_ID_MASK = 0xffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000;
 
     uint256 private constant _MASK16 = 0xffff;
     uint256 private constant _MASK32 = 0xffffffff;
@@ -145,6 +157,7 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
     constructor(address token_, address treasury_, address admin) EIP712("CommissaryAuction", "1") {
         if (token_.code.length == 0) revert InvalidToken(token_);
         if (treasury_ == address(0) || admin == address(0)) revert ZeroAddress();
+        if (treasury_ == address(this)) revert InvalidTreasury(treasury_);
         _TOKEN = token_;
         _config.treasury = treasury_;
         emit TreasuryUpdated(address(0), treasury_);
@@ -178,13 +191,14 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
                 ),
                 and(
                     and(iszero(iszero(reservePrice)), lt(sub(minIncrementBps, 1), _BPS)),
-                    iszero(gt(extensionWindow, MAX_EXTENSION_WINDOW))
+                    // The window is at most a day and even the first extension stays within uint40.
+                    iszero(or(gt(extensionWindow, MAX_EXTENSION_WINDOW), shr(40, add(endTime, extensionWindow))))
                 )
             )
             if ok {
                 // One read and one write of the treasury | paused | counter slot.
                 auctionId := add(shr(_COUNT_SHIFT, config), 1)
-                sstore(_config.slot, add(config, shl(_COUNT_SHIFT, 1)))
+                sstore(_config.slot, add(config, _ONE_AUCTION))
 
                 let base := add(_AUCTIONS_BASE, shl(1, auctionId))
                 sstore(
@@ -215,6 +229,7 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
 
     /// @inheritdoc ICommissaryAuction
     function cancel(uint256 auctionId) external onlyRole(LISTER_ROLE) {
+        if (auctionId >> _ID_BITS != 0) revert AuctionNotFound(auctionId);
         uint256 base = _auctionSlot(auctionId);
         uint256 slot0;
         uint256 slot1;
@@ -260,6 +275,12 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         _bid(signedBid.bidder, signedBid.auctionId, signedBid.amount);
     }
 
+    /// @inheritdoc ICommissaryAuction
+    function invalidateNonce() external returns (uint256 nonce) {
+        nonce = _useNonce(msg.sender);
+        emit NonceInvalidated(msg.sender, nonce);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Settlement and refunds
     // ---------------------------------------------------------------------------------------------
@@ -272,8 +293,11 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         assembly ("memory-safe") {
             let base := add(_AUCTIONS_BASE, shl(1, auctionId))
             slot0 := sload(base)
-            // Settleable: status Open and endTime <= block.timestamp.
-            settleable := lt(sub(shr(_END_SHIFT, slot0), _OPEN_ENDING_AT_0), add(timestamp(), 1))
+            // Settleable: a valid id, status Open and endTime <= block.timestamp.
+            settleable := and(
+                lt(sub(shr(_END_SHIFT, slot0), _OPEN_ENDING_AT_0), add(timestamp(), 1)),
+                iszero(shr(_ID_BITS, auctionId))
+            )
             if settleable {
                 sstore(base, xor(slot0, _OPEN_TO_SETTLED))
                 let slot1 := sload(add(base, 1))
@@ -292,26 +316,72 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
     function settleMany(uint256[] calldata auctionIds) external returns (uint256 settledCount) {
         uint256 total;
         assembly ("memory-safe") {
-            let nowPlusOne := add(timestamp(), 1)
             // acc = settledCount << 128 | total (a sum of uint96 amounts cannot reach 2**128).
             let acc := 0
             let ptr := auctionIds.offset
-            for { let end := add(ptr, shl(5, auctionIds.length)) } lt(ptr, end) { ptr := add(ptr, 0x20) } {
-                let base := add(_AUCTIONS_BASE, shl(1, calldataload(ptr)))
-                let word := sload(base) // slot 0
-                // Settleable: status Open and endTime <= block.timestamp. Everything else is skipped.
-                if lt(sub(shr(_END_SHIFT, word), _OPEN_ENDING_AT_0), nowPlusOne) {
-                    // Status Open (1) -> Settled (2).
-                    sstore(base, xor(word, _OPEN_TO_SETTLED))
-                    // (Variables are reused below to keep the loop's stack small.)
-                    word := sload(add(base, 1)) // slot 1: winner | amount
-                    base := shr(_BID_SHIFT, word) // amount
-                    word := and(word, _MASK160) // winner
-                    // No bidder: slot 1 holds (address(0), reservePrice) and nothing is paid.
-                    if iszero(word) { base := 0 }
-                    mstore(0x00, base)
-                    log3(0x00, 0x20, _AUCTION_SETTLED_SIG, calldataload(ptr), word)
-                    acc := add(acc, add(base, 0x100000000000000000000000000000000))
+            let end := add(ptr, shl(5, auctionIds.length))
+            // The loop settles two ids per iteration (half the loop overhead), so the per-id block
+            // appears three times: for an odd first id, then for each id of a pair. Keep them identical.
+            if and(auctionIds.length, 1) {
+                // Settle auction `id` if settleable: status Open and endTime <= block.timestamp, and a valid
+                // id (a bit at or above _ID_BITS makes the left side >= 2**64). Everything else is skipped.
+                {
+                    let id := calldataload(ptr)
+                    let base := add(_AUCTIONS_BASE, shl(1, id))
+                    let word := sload(base) // slot 0
+                    if iszero(
+                        gt(or(sub(shr(_END_SHIFT, word), _OPEN_ENDING_AT_0), and(id, _NOT_ID_MASK)), timestamp())
+                    ) {
+                        // Status Open (1) -> Settled (2).
+                        sstore(base, xor(word, _OPEN_TO_SETTLED))
+                        // (Variables are reused below to keep the stack small.)
+                        word := sload(add(base, 1)) // slot 1: winner | amount
+                        base := shr(_BID_SHIFT, word) // amount
+                        word := and(word, _MASK160) // winner
+                        // No bidder: slot 1 holds (address(0), reservePrice) and nothing is paid.
+                        if iszero(word) { base := 0 }
+                        mstore(0x00, base)
+                        log3(0x00, 0x20, _AUCTION_SETTLED_SIG, id, word)
+                        acc := add(acc, add(base, 0x100000000000000000000000000000000))
+                    }
+                }
+                ptr := add(ptr, 0x20)
+            }
+            // `ptr` steps from the offset to `end` exactly, so `!=` ends the loop (one opcode less than `<`).
+            for {} iszero(eq(ptr, end)) { ptr := add(ptr, 0x40) } {
+                {
+                    let id := calldataload(ptr)
+                    let base := add(_AUCTIONS_BASE, shl(1, id))
+                    let word := sload(base) // slot 0
+                    if iszero(
+                        gt(or(sub(shr(_END_SHIFT, word), _OPEN_ENDING_AT_0), and(id, _NOT_ID_MASK)), timestamp())
+                    ) {
+                        sstore(base, xor(word, _OPEN_TO_SETTLED))
+                        word := sload(add(base, 1)) // slot 1: winner | amount
+                        base := shr(_BID_SHIFT, word) // amount
+                        word := and(word, _MASK160) // winner
+                        if iszero(word) { base := 0 }
+                        mstore(0x00, base)
+                        log3(0x00, 0x20, _AUCTION_SETTLED_SIG, id, word)
+                        acc := add(acc, add(base, 0x100000000000000000000000000000000))
+                    }
+                }
+                {
+                    let id := calldataload(add(ptr, 0x20))
+                    let base := add(_AUCTIONS_BASE, shl(1, id))
+                    let word := sload(base) // slot 0
+                    if iszero(
+                        gt(or(sub(shr(_END_SHIFT, word), _OPEN_ENDING_AT_0), and(id, _NOT_ID_MASK)), timestamp())
+                    ) {
+                        sstore(base, xor(word, _OPEN_TO_SETTLED))
+                        word := sload(add(base, 1)) // slot 1: winner | amount
+                        base := shr(_BID_SHIFT, word) // amount
+                        word := and(word, _MASK160) // winner
+                        if iszero(word) { base := 0 }
+                        mstore(0x00, base)
+                        log3(0x00, 0x20, _AUCTION_SETTLED_SIG, id, word)
+                        acc := add(acc, add(base, 0x100000000000000000000000000000000))
+                    }
                 }
             }
             settledCount := shr(128, acc)
@@ -336,6 +406,8 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
     /// @inheritdoc ICommissaryAuction
     function setTreasury(address newTreasury) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newTreasury == address(0)) revert ZeroAddress();
+        // Proceeds paid to the escrow itself would be stuck: no function moves them out.
+        if (newTreasury == address(this)) revert InvalidTreasury(newTreasury);
         emit TreasuryUpdated(_config.treasury, newTreasury);
         _config.treasury = newTreasury;
     }
@@ -434,7 +506,10 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
                 and(eq(shr(_STATUS_SHIFT, slot0), _OPEN), lt(timestamp(), endTime)),
                 iszero(
                     or(
-                        or(lt(timestamp(), and(shr(_START_SHIFT, slot0), _MASK40)), lt(amount, minimum)),
+                        or(
+                            or(lt(timestamp(), and(shr(_START_SHIFT, slot0), _MASK40)), lt(amount, minimum)),
+                            shr(_ID_BITS, auctionId)
+                        ),
                         or(and(shr(_PAUSED_SHIFT, sload(_config.slot)), 0xff), tload(_LOCK_SLOT))
                     )
                 )
@@ -444,6 +519,8 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
                 sstore(add(base, 1), or(bidder, shl(_BID_SHIFT, amount)))
                 let extendedEnd := add(timestamp(), and(shr(_WINDOW_SHIFT, slot0), _MASK32))
                 if gt(extendedEnd, endTime) {
+                    // Extensions stop at MAX_END_TIME instead of wrapping into the status byte.
+                    if shr(40, extendedEnd) { extendedEnd := _MASK40 }
                     endTime := extendedEnd
                     sstore(base, or(and(slot0, _END_CLEAR_MASK), shl(_END_SHIFT, extendedEnd)))
                 }
@@ -558,11 +635,13 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         if (endTime <= startTime || endTime <= block.timestamp) revert InvalidSchedule(startTime, endTime);
         if (reservePrice == 0) revert ZeroReservePrice();
         if (minIncrementBps == 0 || minIncrementBps > _BPS) revert InvalidMinIncrement(minIncrementBps);
-        revert ExtensionWindowTooLong(extensionWindow);
+        if (extensionWindow > MAX_EXTENSION_WINDOW) revert ExtensionWindowTooLong(extensionWindow);
+        revert EndTimeTooLate(endTime, extensionWindow);
     }
 
     /// @dev Cold path of {settle}.
     function _revertNotSettleable(uint256 auctionId, uint256 slot0) private pure {
+        if (auctionId >> _ID_BITS != 0) revert AuctionNotFound(auctionId);
         uint256 status = slot0 >> _STATUS_SHIFT;
         if (status != _OPEN) _revertNotOpen(auctionId, status);
         revert AuctionNotEnded(auctionId, uint40(slot0 >> _END_SHIFT));
@@ -629,6 +708,7 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
 
     /// @dev Decodes auction `auctionId` from storage (raw: highestBid is the reserve before a bid).
     function _loadAuction(uint256 auctionId) private view returns (Auction memory a) {
+        if (auctionId >> _ID_BITS != 0) return a; // unknown: all zero
         uint256 base = _auctionSlot(auctionId);
         uint256 slot0;
         uint256 slot1;

@@ -134,12 +134,15 @@ contract AdminTest is AuctionFixture {
         auction.pause();
         vm.prank(admin);
         auction.unpause();
+        ICommissaryAuction.Status[2] memory statuses =
+            [ICommissaryAuction.Status.Settled, ICommissaryAuction.Status.Cancelled];
         for (uint256 i = 0; i < 2; i++) {
-            vm.expectRevert();
+            bytes memory closed = abi.encodeWithSelector(ICommissaryAuction.AuctionClosed.selector, ids[i], statuses[i]);
+            vm.expectRevert(closed);
             _bid(bob, ids[i], RESERVE * 5);
-            vm.expectRevert();
+            vm.expectRevert(closed);
             auction.settle(ids[i]);
-            vm.expectRevert();
+            vm.expectRevert(closed);
             vm.prank(lister);
             auction.cancel(ids[i]);
         }
@@ -292,7 +295,11 @@ contract AdminTest is AuctionFixture {
         token.mint(alice, type(uint96).max);
         _bid(alice, id, type(uint96).max);
         assertEq(auction.minNextBid(id), uint256(type(uint96).max) * 2);
-        vm.expectRevert();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ICommissaryAuction.BidTooLow.selector, id, type(uint96).max, uint256(type(uint96).max) * 2
+            )
+        );
         _bid(bob, id, type(uint96).max);
     }
 
@@ -306,5 +313,18 @@ contract AdminTest is AuctionFixture {
 
     function test_credits_zeroByDefault() public view {
         assertEq(auction.credits(alice), 0);
+    }
+
+    function test_setTreasury_revertsForTheAuctionItself() public {
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.InvalidTreasury.selector, address(auction)));
+        vm.prank(admin);
+        auction.setTreasury(address(auction));
+        assertEq(auction.treasury(), treasury);
+    }
+
+    function test_constructor_revertsWhenTreasuryIsTheAuctionItself() public {
+        address next = vm.computeCreateAddress(address(this), vm.getNonce(address(this)));
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.InvalidTreasury.selector, next));
+        new CommissaryAuction(address(token), next, admin);
     }
 }

@@ -104,7 +104,8 @@ contract BidTest is AuctionFixture {
 
     function test_bid_revertsWhenEqualToHighest() public {
         _bid(alice, id, RESERVE * 2);
-        vm.expectRevert();
+        uint256 minimum = RESERVE * 2 + RESERVE * 2 * BPS / 10_000;
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.BidTooLow.selector, id, RESERVE * 2, minimum));
         _bid(bob, id, RESERVE * 2);
     }
 
@@ -145,7 +146,8 @@ contract BidTest is AuctionFixture {
 
     function test_bid_raisingOwnBidStillNeedsMinIncrement() public {
         _bid(alice, id, RESERVE);
-        vm.expectRevert();
+        uint256 minimum = RESERVE + RESERVE * BPS / 10_000;
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.BidTooLow.selector, id, RESERVE + 1, minimum));
         _bid(alice, id, RESERVE + 1);
     }
 
@@ -311,5 +313,35 @@ contract BidTest is AuctionFixture {
         uint40 expected = offset < window ? bidTime + window : T0 + DURATION;
         assertEq(_get(fid).endTime, expected);
         assertGe(_get(fid).endTime, T0 + DURATION);
+    }
+
+    // --- extensions near type(uint40).max ------------------------------------------------------------
+
+    function test_bid_extensionsStopAtUint40MaxInsteadOfWrapping() public {
+        uint40 max = type(uint40).max;
+        uint256 late = _createWith(RESERVE, T0, max - WINDOW, BPS, WINDOW);
+        // First extension: still below the maximum.
+        vm.warp(max - WINDOW - 1);
+        _bid(alice, late, RESERVE);
+        assertEq(_get(late).endTime, max - 1);
+        // Second extension would end at max - 2 + WINDOW: it stops at max instead of wrapping to a
+        // small end (which would have ended the auction at once) or spilling into the status byte.
+        vm.warp(max - 2);
+        uint96 next = uint96(auction.minNextBid(late));
+        vm.expectEmit(true, true, true, true, address(auction));
+        emit ICommissaryAuction.BidPlaced(late, bob, next, max);
+        _bid(bob, late, next);
+        ICommissaryAuction.Auction memory a = _get(late);
+        assertEq(a.endTime, max);
+        assertEq(uint8(a.status), uint8(ICommissaryAuction.Status.Open));
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.AuctionNotEnded.selector, late, max));
+        auction.settle(late);
+        // Bids keep working until the (saturated) end; then it settles normally.
+        vm.warp(max - 1);
+        _bid(carol, late, uint96(auction.minNextBid(late)));
+        assertEq(_get(late).endTime, max);
+        vm.warp(max);
+        auction.settle(late);
+        assertEq(uint8(_get(late).status), uint8(ICommissaryAuction.Status.Settled));
     }
 }

@@ -136,9 +136,21 @@ contract CreateAuctionTest is AuctionFixture {
         uint16 bps,
         uint32 window
     ) public {
-        bool valid = end > start && end > block.timestamp && reserve != 0 && bps >= 1 && bps <= 10_000
-            && window <= 1 days;
-        if (!valid) vm.expectRevert();
+        // The checks in the contract's order, each with its exact error.
+        bytes memory reason;
+        if (end <= start || end <= block.timestamp) {
+            reason = abi.encodeWithSelector(ICommissaryAuction.InvalidSchedule.selector, start, end);
+        } else if (reserve == 0) {
+            reason = abi.encodeWithSelector(ICommissaryAuction.ZeroReservePrice.selector);
+        } else if (bps == 0 || bps > 10_000) {
+            reason = abi.encodeWithSelector(ICommissaryAuction.InvalidMinIncrement.selector, bps);
+        } else if (window > 1 days) {
+            reason = abi.encodeWithSelector(ICommissaryAuction.ExtensionWindowTooLong.selector, window);
+        } else if (uint256(end) + window > type(uint40).max) {
+            reason = abi.encodeWithSelector(ICommissaryAuction.EndTimeTooLate.selector, end, window);
+        }
+        bool valid = reason.length == 0;
+        if (!valid) vm.expectRevert(reason);
         uint256 id = _createWith(reserve, start, end, bps, window);
         if (valid) {
             ICommissaryAuction.Auction memory a = _get(id);
@@ -150,5 +162,23 @@ contract CreateAuctionTest is AuctionFixture {
             assertEq(a.extensionWindow, window);
             assertEq(auction.minNextBid(id), reserve);
         }
+    }
+
+    // --- end times near type(uint40).max ----------------------------------------------------------
+
+    function test_createAuction_revertsWhenAnExtensionCouldPassUint40Max() public {
+        uint40 max = type(uint40).max;
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.EndTimeTooLate.selector, max - WINDOW + 1, WINDOW));
+        _createWith(RESERVE, T0, max - WINDOW + 1, BPS, WINDOW);
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.EndTimeTooLate.selector, max, 1));
+        _createWith(RESERVE, T0, max, BPS, 1);
+        vm.expectRevert(abi.encodeWithSelector(ICommissaryAuction.EndTimeTooLate.selector, max - 1 days + 1, 1 days));
+        _createWith(RESERVE, T0, max - 1 days + 1, BPS, 1 days);
+    }
+
+    function test_createAuction_acceptsTheLatestEndThatCannotOverflow() public {
+        uint40 max = type(uint40).max;
+        assertEq(_get(_createWith(RESERVE, T0, max - WINDOW, BPS, WINDOW)).endTime, max - WINDOW);
+        assertEq(_get(_createWith(RESERVE, T0, max, BPS, 0)).endTime, max, "no window: the end never moves");
     }
 }

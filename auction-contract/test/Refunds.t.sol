@@ -195,6 +195,133 @@ contract ReentrancyTest is AuctionFixture {
         assertEq(hook.balanceOf(address(hAuction)), counter, "bob refunded, escrow holds only the live bid");
         assertEq(hook.balanceOf(bob), FUNDS);
     }
+    // --- re-entry from the token's hooks and from the treasury ----------------------------------
+
+    function _endedAuctionWithBid(uint96 amount) internal returns (uint256 ended) {
+        vm.prank(admin);
+        ended = hAuction.createAuction(keccak256("ended"), RESERVE, T0, T0 + 100, BPS, 0);
+        vm.prank(bob);
+        hAuction.bid(ended, amount);
+        vm.warp(T0 + 100);
+    }
+
+    function test_bid_pullHookSettlingAnotherAuctionRevertsTheBid() public {
+        // A payout nested inside the pull would hide part of the delivery from the balance check: the
+        // whole bid reverts, the nested settlement with it.
+        uint256 ended = _endedAuctionWithBid(RESERVE);
+        hook.setPullHook(address(hAuction), abi.encodeCall(hAuction.settle, (ended)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommissaryAuction.InsufficientTokensReceived.selector, RESERVE * 2, RESERVE)
+        );
+        vm.prank(alice);
+        hAuction.bid(id, RESERVE * 2);
+        assertEq(uint8(hAuction.getAuction(ended).status), uint8(ICommissaryAuction.Status.Open));
+        assertEq(hook.balanceOf(treasury), 0);
+        assertEq(hook.balanceOf(address(hAuction)), RESERVE);
+    }
+
+    function test_bid_pullHookWithdrawingCreditsRevertsTheBid() public {
+        Reenterer r = _creditedReenterer();
+        uint256 credit = hAuction.credits(address(r));
+        uint256 escrow = hook.balanceOf(address(hAuction));
+        hook.setPullHook(address(r), abi.encodeCall(Reenterer.withdraw, ()));
+        uint96 amount = RESERVE * 3;
+        vm.expectRevert(
+            abi.encodeWithSelector(ICommissaryAuction.InsufficientTokensReceived.selector, amount, amount - credit)
+        );
+        vm.prank(alice);
+        hAuction.bid(id, amount);
+        assertEq(hAuction.credits(address(r)), credit);
+        assertEq(hook.balanceOf(address(hAuction)), escrow);
+    }
+
+    function test_withdraw_reenteredOnReceiptPaysOnce() public {
+        Reenterer r = _creditedReenterer();
+        uint256 credit = hAuction.credits(address(r));
+        uint256 before = hook.balanceOf(address(r));
+        hook.setRefundHook(
+            address(r), address(r), abi.encodeCall(Reenterer.reenter, (abi.encodeCall(hAuction.withdraw, ())))
+        );
+        r.withdraw();
+        assertFalse(hook.lastHookSuccess());
+        assertEq(hook.lastHookResult(), abi.encodeWithSelector(ICommissaryAuction.NothingToWithdraw.selector));
+        assertEq(hook.balanceOf(address(r)), before + credit, "paid once");
+        assertEq(hAuction.credits(address(r)), 0);
+    }
+
+    function test_settle_treasuryReenteringOnReceiptCannotSettleTwice() public {
+        vm.prank(alice);
+        hAuction.bid(id, RESERVE);
+        Reenterer t = new Reenterer(hAuction);
+        vm.prank(admin);
+        hAuction.setTreasury(address(t));
+        vm.warp(T0 + DURATION);
+        hook.setRefundHook(
+            address(t), address(t), abi.encodeCall(Reenterer.reenter, (abi.encodeCall(hAuction.settle, (id))))
+        );
+        hAuction.settle(id);
+        assertFalse(hook.lastHookSuccess());
+        assertEq(
+            hook.lastHookResult(),
+            abi.encodeWithSelector(ICommissaryAuction.AuctionClosed.selector, id, ICommissaryAuction.Status.Settled)
+        );
+        assertEq(hook.balanceOf(address(t)), RESERVE, "paid once");
+        assertEq(hook.balanceOf(address(hAuction)), 0);
+    }
+
+    function test_settleMany_treasuryReenteringOnReceiptSettlesNothingTwice() public {
+        vm.prank(alice);
+        hAuction.bid(id, RESERVE);
+        Reenterer t = new Reenterer(hAuction);
+        vm.prank(admin);
+        hAuction.setTreasury(address(t));
+        uint256[] memory ids = new uint256[](2);
+        ids[0] = id;
+        vm.prank(admin);
+        ids[1] = hAuction.createAuction(keccak256("y"), RESERVE, T0, T0 + DURATION, BPS, WINDOW);
+        vm.prank(bob);
+        hAuction.bid(ids[1], RESERVE * 2);
+        vm.warp(T0 + DURATION);
+        hook.setRefundHook(
+            address(t), address(t), abi.encodeCall(Reenterer.reenter, (abi.encodeCall(hAuction.settleMany, (ids))))
+        );
+        assertEq(hAuction.settleMany(ids), 2);
+        assertTrue(hook.lastHookSuccess(), "the nested settleMany skips both");
+        assertEq(hook.balanceOf(address(t)), RESERVE * 3, "each winning bid paid once");
+        assertEq(hook.balanceOf(address(hAuction)), 0);
+    }
+
+    function test_settle_treasuryBiddingOnReceiptKeepsEscrowBalanced() public {
+        vm.prank(alice);
+        hAuction.bid(id, RESERVE);
+        Reenterer t = new Reenterer(hAuction);
+        _fundFor(IERC20(address(hook)), address(t), address(hAuction));
+        vm.prank(admin);
+        hAuction.setTreasury(address(t));
+        vm.prank(admin);
+        uint256 live = hAuction.createAuction(keccak256("live"), RESERVE, T0, T0 + DURATION * 2, BPS, WINDOW);
+        vm.warp(T0 + DURATION);
+        hook.setRefundHook(address(t), address(t), abi.encodeCall(Reenterer.bid, (live, RESERVE)));
+        hAuction.settle(id);
+        assertTrue(hook.lastHookSuccess(), "a bid from the treasury's hook is an ordinary bid");
+        assertEq(hAuction.getAuction(live).highestBidder, address(t));
+        assertEq(hook.balanceOf(address(hAuction)), RESERVE, "escrow = the live bid");
+    }
+
+    /// @dev A Reenterer bidder whose refund failed once, so it holds RESERVE in credits.
+    function _creditedReenterer() internal returns (Reenterer r) {
+        r = new Reenterer(hAuction);
+        _fundFor(IERC20(address(hook)), address(r), address(hAuction));
+        vm.prank(admin);
+        uint256 other = hAuction.createAuction(keccak256("credits"), RESERVE, T0, T0 + DURATION, BPS, WINDOW);
+        r.bid(other, RESERVE);
+        hook.setBlocked(address(r), true);
+        uint96 next = uint96(hAuction.minNextBid(other));
+        vm.prank(bob);
+        hAuction.bid(other, next);
+        hook.setBlocked(address(r), false);
+        assertEq(hAuction.credits(address(r)), RESERVE);
+    }
 }
 
 contract Rebidder {
@@ -206,5 +333,83 @@ contract Rebidder {
 
     function rebid(uint256 id, uint96 amount) external {
         auction.bid(id, amount);
+    }
+}
+
+/// @notice An account (bidder or treasury) that calls back into the auction when a hook token tells it
+///         it received tokens; the auction's revert data is bubbled up to the token's hook record.
+contract Reenterer {
+    CommissaryAuction internal immutable auction;
+
+    constructor(CommissaryAuction auction_) {
+        auction = auction_;
+    }
+
+    function reenter(bytes calldata data) external {
+        (bool ok, bytes memory result) = address(auction).call(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 0x20), mload(result))
+            }
+        }
+    }
+
+    function bid(uint256 id, uint96 amount) external {
+        auction.bid(id, amount);
+    }
+
+    function withdraw() external {
+        auction.withdraw();
+    }
+}
+
+/// @notice The gas a relayer or bidder attaches cannot turn a refund that would succeed into a credit:
+///         with too little gas for the refund the whole bid runs out of gas instead.
+contract OutbidGasLimitTest is AuctionFixture {
+    uint256 internal id;
+
+    function setUp() public override {
+        super.setUp();
+        id = _create();
+        _bid(alice, id, RESERVE);
+    }
+
+    /// @dev Outbids alice with `gasLimit` gas; returns whether the bid went through. State is restored.
+    function _outbidWith(uint256 gasLimit, uint96 amount) internal returns (bool ok) {
+        uint256 snapshot = vm.snapshotState();
+        uint256 aliceBefore = token.balanceOf(alice);
+        vm.prank(bob);
+        (ok,) = address(auction).call{gas: gasLimit}(abi.encodeCall(auction.bid, (id, amount)));
+        if (ok) {
+            assertEq(auction.credits(alice), 0, "refund credited although it could have been paid");
+            assertEq(token.balanceOf(alice), aliceBefore + RESERVE, "refund paid");
+            assertEq(_get(id).highestBidder, bob);
+        } else {
+            assertEq(_get(id).highestBidder, alice, "a failed bid changes nothing");
+        }
+        vm.revertToState(snapshot);
+    }
+
+    function test_bid_outbidAtEveryGasLimitRefundsOrReverts() public {
+        uint96 amount = uint96(auction.minNextBid(id));
+        // The smallest gas limit at which the outbid goes through.
+        uint256 lo = 21_000;
+        uint256 hi = 400_000;
+        assertTrue(_outbidWith(hi, amount), "400k is plenty");
+        assertFalse(_outbidWith(lo, amount));
+        while (hi - lo > 1) {
+            uint256 mid = (lo + hi) / 2;
+            if (_outbidWith(mid, amount)) hi = mid;
+            else lo = mid;
+        }
+        uint256 minimum = hi;
+        // Every limit from the minimum to 2,000 above it, then in steps up to 400k.
+        for (uint256 g = minimum; g <= minimum + 2000; g++) {
+            assertTrue(_outbidWith(g, amount), "enough gas once the minimum is reached");
+        }
+        for (uint256 g = minimum + 2000; g <= 400_000; g += 997) {
+            assertTrue(_outbidWith(g, amount));
+        }
+        assertFalse(_outbidWith(minimum - 1, amount));
     }
 }

@@ -280,4 +280,54 @@ contract RelayedBidTest is AuctionFixture {
         auction.bidBySig(b, _signBid(alicePk, b));
         assertEq(_get(id).highestBid, amount);
     }
+
+    // --- invalidateNonce -----------------------------------------------------------------------------
+
+    function test_invalidateNonce_voidsOutstandingSignedBids() public {
+        ICommissaryAuction.Bid memory b = _newBid(alice, id, RESERVE);
+        bytes memory sig = _signBid(alicePk, b);
+
+        vm.expectEmit(true, true, true, true, address(auction));
+        emit ICommissaryAuction.NonceInvalidated(alice, 0);
+        vm.prank(alice);
+        assertEq(auction.invalidateNonce(), 0);
+        assertEq(auction.nonces(alice), 1);
+
+        vm.expectRevert(abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, alice, 1));
+        vm.prank(relayer);
+        auction.bidBySig(b, sig);
+        ICommissaryAuction.Permit memory p = _signPermit(alicePk, alice, RESERVE, block.timestamp + 1 hours);
+        vm.expectRevert(abi.encodeWithSelector(Nonces.InvalidAccountNonce.selector, alice, 1));
+        vm.prank(relayer);
+        auction.bidBySigWithPermit(b, sig, p);
+        assertEq(_get(id).highestBidder, address(0));
+
+        // A bid signed with the new nonce works.
+        ICommissaryAuction.Bid memory fresh = _newBid(alice, id, RESERVE);
+        assertEq(fresh.nonce, 1);
+        vm.prank(relayer);
+        auction.bidBySig(fresh, _signBid(alicePk, fresh));
+        assertEq(_get(id).highestBidder, alice);
+    }
+
+    function test_invalidateNonce_onlyTouchesTheCaller() public {
+        vm.prank(alice);
+        auction.invalidateNonce();
+        vm.prank(alice);
+        assertEq(auction.invalidateNonce(), 1);
+        assertEq(auction.nonces(alice), 2);
+        assertEq(auction.nonces(bob), 0);
+        ICommissaryAuction.Bid memory b = _newBid(bob, id, RESERVE);
+        vm.prank(relayer);
+        auction.bidBySig(b, _signBid(bobPk, b));
+        assertEq(_get(id).highestBidder, bob);
+    }
+
+    function test_invalidateNonce_worksWhilePaused() public {
+        vm.prank(admin);
+        auction.pause();
+        vm.prank(alice);
+        auction.invalidateNonce();
+        assertEq(auction.nonces(alice), 1);
+    }
 }

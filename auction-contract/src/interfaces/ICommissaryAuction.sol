@@ -18,6 +18,23 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 ///     to the treasury. An auction settles exactly once.
 ///  A lister may {cancel} an auction before its first bid. Settled or cancelled auctions never change.
 ///
+/// Ids: an id that was never created (0, above {auctionCount}, or any id >= 2**64) is unknown on every
+/// path: {bid}, {bidWithPermit}, {bidBySig}, {bidBySigWithPermit}, {settle}, {cancel} and {minNextBid}
+/// revert with {AuctionNotFound}, {settleMany} skips it and {getAuction} returns the all-zero struct.
+/// Events therefore only ever name ids 1..{auctionCount}.
+///
+/// Pause: {pause} stops {createAuction} and every bid, but not the clock. An auction whose end passes
+/// while the contract is paused ends on time with the highest bid placed before the pause, and anyone
+/// can settle it (settlement, {cancel}, {withdraw} and {invalidateNonce} keep working while paused). So
+/// whoever holds DEFAULT_ADMIN_ROLE can, by pausing just before an end, keep the current leader in
+/// front: the admin must be a multisig or timelock in production, and pausing is for emergencies.
+/// The clock is deliberately not frozen for auctions that end during a pause: doing that soundly needs
+/// either a per-auction record of past pauses or a contract-wide "running time" clock, and either one
+/// changes what `startTime`/`endTime` mean for every reader (events, {getAuction}, the indexer, the
+/// page) and moves every open auction's end at once on {unpause}, without an event per auction; it
+/// also costs every bid and settlement extra storage reads. The explicit rule above is cheaper and
+/// easier to check.
+///
 /// All amounts are in token base units. Every function is non-payable.
 interface ICommissaryAuction is IERC5267 {
     // ---------------------------------------------------------------------------------------------
@@ -121,6 +138,10 @@ interface ICommissaryAuction is IERC5267 {
     /// @notice `bidder` withdrew `amount` of credited refunds.
     event Withdrawn(address indexed bidder, uint256 amount);
 
+    /// @notice `bidder` consumed its relayed-bid nonce `nonce` without bidding ({invalidateNonce}): every
+    ///         signed {Bid} with this nonce is void, and `nonces(bidder)` is now `nonce + 1`.
+    event NonceInvalidated(address indexed bidder, uint256 nonce);
+
     /// @notice The treasury receiving settled bids changed.
     event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
 
@@ -142,6 +163,9 @@ interface ICommissaryAuction is IERC5267 {
     error InvalidMinIncrement(uint16 minIncrementBps);
     /// @notice `extensionWindow` must be at most one day.
     error ExtensionWindowTooLong(uint32 extensionWindow);
+    /// @notice `endTime + extensionWindow` must not exceed `type(uint40).max`, so that an extension can
+    ///         never pass the largest end time the auction can store.
+    error EndTimeTooLate(uint40 endTime, uint32 extensionWindow);
     /// @notice No auction with this id was ever created.
     error AuctionNotFound(uint256 auctionId);
     /// @notice The auction is settled or cancelled (`status`), so it can no longer change.
@@ -173,6 +197,8 @@ interface ICommissaryAuction is IERC5267 {
     error InvalidSignature();
     /// @notice address(0) given where an account is required.
     error ZeroAddress();
+    /// @notice The treasury cannot be this contract: settled bids paid to the escrow would be stuck.
+    error InvalidTreasury(address treasury);
     /// @notice A bid was nested inside another bid's token pull (a token with transfer hooks).
     error ReentrantCall();
     /// @notice The token address has no code.
@@ -186,7 +212,8 @@ interface ICommissaryAuction is IERC5267 {
     /// @param listingHash Opaque reference to the off-chain listing (emitted, not stored).
     /// @param reservePrice Minimum first bid; must be > 0.
     /// @param startTime First second bids are accepted (may be in the past).
-    /// @param endTime End of bidding; must be > `startTime` and > now.
+    /// @param endTime End of bidding; must be > `startTime` and > now, and
+    ///        `endTime + extensionWindow <= type(uint40).max` ({EndTimeTooLate}).
     /// @param minIncrementBps Minimum raise over the highest bid in basis points, 1..10000.
     /// @param extensionWindow Anti-sniping window in seconds, at most 86400.
     /// @return auctionId The new auction's id (1, 2, 3, ...).
@@ -231,6 +258,17 @@ interface ICommissaryAuction is IERC5267 {
     /// @param signature The bidder's signature over the EIP-712 digest of `bid`.
     function bidBySig(Bid calldata signedBid, bytes calldata signature) external;
 
+    /// @notice Revokes the caller's outstanding relayed bids: consumes the caller's current nonce
+    ///         (`nonces(msg.sender)`), so every signed {Bid} carrying it can no longer be submitted, and
+    ///         emits {NonceInvalidated}. A bidder who handed a signed bid to a relayer calls this to take
+    ///         it back before its deadline. Works while paused. The next signed bid must use the new
+    ///         `nonces(msg.sender)`.
+    /// @dev A transaction from the bidder itself (it needs a little ETH): the relayer has no reason to
+    ///      submit a revocation of a bid it holds. Race: if the relayer submits the bid first, the bid
+    ///      stands and this call consumes the next nonce instead.
+    /// @return nonce The nonce that was consumed.
+    function invalidateNonce() external returns (uint256 nonce);
+
     /// @notice {bidBySig} preceded by the bidder's EIP-2612 permit
     ///         `permit(signedBid.bidder, this, permit.value, permit.deadline, permit.v, permit.r, permit.s)`,
     ///         so a bidder with no allowance and no ETH can bid with two off-chain signatures.
@@ -261,10 +299,14 @@ interface ICommissaryAuction is IERC5267 {
     // Admin (DEFAULT_ADMIN_ROLE). No role can move escrowed tokens.
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Sets the account that receives settled bids. Emits {TreasuryUpdated}.
+    /// @notice Sets the account that receives settled bids. Emits {TreasuryUpdated}. Reverts with
+    ///         {ZeroAddress} for address(0) and {InvalidTreasury} for this contract.
     function setTreasury(address newTreasury) external;
 
-    /// @notice Pauses {createAuction} and all bids. Settlement, cancel and withdraw keep working.
+    /// @notice Pauses {createAuction} and all bids. Settlement, cancel, withdraw and {invalidateNonce}
+    ///         keep working.
+    /// @dev The clock keeps running: auctions that end during the pause end on time, won by the highest
+    ///      bid placed before it (see the contract-level notes on pausing).
     function pause() external;
 
     /// @notice Lifts {pause}.
@@ -279,7 +321,8 @@ interface ICommissaryAuction is IERC5267 {
     /// @dev Reverts with {AuctionNotFound} for unknown ids.
     function minNextBid(uint256 auctionId) external view returns (uint256);
 
-    /// @notice The auction `auctionId` (all zero, status None, for unknown ids).
+    /// @notice The auction `auctionId` (all zero, status None, for unknown ids: 0, above {auctionCount}
+    ///         or >= 2**64).
     function getAuction(uint256 auctionId) external view returns (Auction memory);
 
     /// @notice Refunds credited to `bidder` after a failed refund transfer, withdrawable with {withdraw}.

@@ -8,8 +8,10 @@ import {ICommissaryAuction} from "../../src/interfaces/ICommissaryAuction.sol";
 import {AuctionHandler} from "../utils/AuctionHandler.sol";
 import {HostileToken} from "../utils/mocks/MockTokens.sol";
 
-/// @notice Handler-based invariants over random sequences of create / bid / relayed bid / settle /
-///         settleMany / cancel / withdraw / pause / time warps, with refunds that sometimes fail.
+/// @notice Handler-based invariants over random sequences of create / bid / bidWithPermit / relayed bid
+///         (with and without permit) / invalidateNonce / settle / settleMany / cancel / withdraw / pause /
+///         time warps / calls with never-created ids, with a token that refuses transfers to some
+///         bidders (so refunds sometimes fail and become credits).
 contract InvariantsTest is Test {
     CommissaryAuction internal auction;
     HostileToken internal token;
@@ -68,6 +70,21 @@ contract InvariantsTest is Test {
         }
         assertEq(sum, token.totalSupply());
         assertEq(token.totalSupply(), handler.bidderCount() * 1e30);
+    }
+
+    /// @dev Calls with never-created ids (0, above the count, >= 2**64, aliases like id + 2**255) only
+    ///      ever revert with AuctionNotFound, are skipped by settleMany and change nothing; a revoked
+    ///      signed bid never goes through.
+    function invariant_unknownIdsAndRevokedBidsAreRejected() public view {
+        assertFalse(handler.unknownIdAccepted());
+    }
+
+    /// @dev Each bidder's nonce counts its relayed bids plus its revocations.
+    function invariant_noncesCountRelayedBidsAndRevocations() public view {
+        for (uint256 i = 0; i < handler.bidderCount(); i++) {
+            address who = handler.bidders(i);
+            assertEq(auction.nonces(who), handler.ghostNoncesUsed(who));
+        }
     }
 
     /// @dev The treasury received exactly the winning bids of settled auctions.

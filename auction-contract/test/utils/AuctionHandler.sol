@@ -13,6 +13,8 @@ import {HostileToken} from "./mocks/MockTokens.sol";
 contract AuctionHandler is Test {
     bytes32 internal constant BID_TYPEHASH =
         keccak256("Bid(address bidder,uint256 auctionId,uint96 amount,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
     CommissaryAuction public immutable auction;
     HostileToken public immutable token;
@@ -31,6 +33,11 @@ contract AuctionHandler is Test {
     uint256 public ghostSettledTotal; // sum of winning bids paid to the treasury
     mapping(bytes32 => uint256) public calls;
     mapping(bytes4 selector => uint256) public bidErrors; // why direct bids were rejected (for debugging)
+    /// @dev Set when a call with a never-created id did anything but revert with AuctionNotFound (or
+    ///      EnforcedPause for a bid while paused), or changed any auction.
+    bool public unknownIdAccepted;
+    /// @dev Relayed bids that went through plus nonces invalidated, per bidder (= nonces(bidder)).
+    mapping(address bidder => uint256) public ghostNoncesUsed;
 
     constructor(CommissaryAuction auction_, HostileToken token_, address admin_, address treasury_) {
         auction = auction_;
@@ -107,7 +114,98 @@ contract AuctionHandler is Test {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(bidderKeys[i], digest);
         try auction.bidBySig(b, abi.encodePacked(r, s, v)) {
             calls["bidBySig.ok"]++;
+            ghostNoncesUsed[b.bidder]++;
         } catch {}
+    }
+
+    function bidWithPermit(uint256 idSeed, uint256 bidderSeed, uint96 extra) external record("bidWithPermit") {
+        (bool exists, uint256 id) = _pickId(idSeed);
+        if (!exists) return;
+        uint256 i = bidderSeed % bidders.length;
+        uint96 amount = _amount(id, extra);
+        if (amount == 0) return;
+        ICommissaryAuction.Permit memory p = _permit(i);
+        vm.prank(bidders[i]);
+        try auction.bidWithPermit(id, amount, p.deadline, p.v, p.r, p.s) {
+            calls["bidWithPermit.ok"]++;
+        } catch {}
+    }
+
+    function bidBySigWithPermit(uint256 idSeed, uint256 bidderSeed, uint96 extra)
+        external
+        record("bidBySigWithPermit")
+    {
+        (bool exists, uint256 id) = _pickId(idSeed);
+        if (!exists) return;
+        uint256 i = bidderSeed % bidders.length;
+        uint96 amount = _amount(id, extra);
+        if (amount == 0) return;
+        (ICommissaryAuction.Bid memory b, bytes memory sig) = _signedBid(i, id, amount);
+        try auction.bidBySigWithPermit(b, sig, _permit(i)) {
+            calls["bidBySigWithPermit.ok"]++;
+            ghostNoncesUsed[b.bidder]++;
+        } catch {}
+    }
+
+    /// @dev A bidder revokes its signed bids; a bid signed before that must then fail.
+    function invalidateNonce(uint256 bidderSeed, uint256 idSeed) external record("invalidateNonce") {
+        uint256 i = bidderSeed % bidders.length;
+        (bool exists, uint256 id) = _pickId(idSeed);
+        (ICommissaryAuction.Bid memory b, bytes memory sig) = _signedBid(i, exists ? id : 1, 1);
+        vm.prank(bidders[i]);
+        auction.invalidateNonce();
+        ghostNoncesUsed[bidders[i]]++;
+        try auction.bidBySig(b, sig) {
+            unknownIdAccepted = true; // a revoked signature went through
+        } catch {}
+    }
+
+    /// @dev Calls every entry point with an id that was never created (including aliases of real ids).
+    function unknownId(uint256 idSeed, uint256 kind, uint256 bidderSeed) external record("unknownId") {
+        uint256 n = auction.auctionCount();
+        uint256 real = n == 0 ? 1 : 1 + idSeed % n;
+        uint256[6] memory forged =
+            [real + 2 ** 255, real + 2 ** 128, 2 ** 64 + idSeed % 2 ** 64, n + 1, 0, idSeed | 2 ** 64];
+        uint256 x = forged[kind % 6];
+        bytes32 before = _allAuctions();
+        bytes memory notFound = abi.encodeWithSelector(ICommissaryAuction.AuctionNotFound.selector, x);
+        uint256 i = bidderSeed % bidders.length;
+        bool paused = auction.paused();
+        bytes memory bidReason = paused ? abi.encodeWithSelector(ICommissaryAuction.EnforcedPause.selector) : notFound;
+
+        vm.prank(bidders[i]);
+        try auction.bid(x, 1e18) {
+            unknownIdAccepted = true;
+        } catch (bytes memory reason) {
+            _expect(reason, bidReason);
+        }
+        (ICommissaryAuction.Bid memory b, bytes memory sig) = _signedBid(i, x, 1e18);
+        try auction.bidBySig(b, sig) {
+            unknownIdAccepted = true;
+        } catch (bytes memory reason) {
+            _expect(reason, bidReason);
+        }
+        try auction.settle(x) {
+            unknownIdAccepted = true;
+        } catch (bytes memory reason) {
+            _expect(reason, notFound);
+        }
+        vm.prank(admin);
+        try auction.cancel(x) {
+            unknownIdAccepted = true;
+        } catch (bytes memory reason) {
+            _expect(reason, notFound);
+        }
+        try auction.minNextBid(x) {
+            unknownIdAccepted = true;
+        } catch (bytes memory reason) {
+            _expect(reason, notFound);
+        }
+        uint256[] memory ids = new uint256[](1);
+        ids[0] = x;
+        if (auction.settleMany(ids) != 0) unknownIdAccepted = true;
+        if (auction.getAuction(x).status != ICommissaryAuction.Status.None) unknownIdAccepted = true;
+        if (_allAuctions() != before) unknownIdAccepted = true;
     }
 
     function settle(uint256 idSeed) external record("settle") {
@@ -211,6 +309,59 @@ contract AuctionHandler is Test {
                 else if (closedSnapshot[id] != snap) closedAuctionChanged = true;
             }
         }
+    }
+
+    function _expect(bytes memory reason, bytes memory expected) internal {
+        if (keccak256(reason) != keccak256(expected)) unknownIdAccepted = true;
+    }
+
+    function _allAuctions() internal view returns (bytes32 h) {
+        uint256 n = auction.auctionCount();
+        for (uint256 id = 1; id <= n; id++) {
+            h = keccak256(abi.encode(h, auction.getAuction(id)));
+        }
+        h = keccak256(abi.encode(h, token.balanceOf(address(auction))));
+    }
+
+    function _signedBid(uint256 i, uint256 id, uint96 amount)
+        internal
+        view
+        returns (ICommissaryAuction.Bid memory b, bytes memory sig)
+    {
+        b = ICommissaryAuction.Bid({
+            bidder: bidders[i],
+            auctionId: id,
+            amount: amount,
+            nonce: auction.nonces(bidders[i]),
+            deadline: block.timestamp
+        });
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                auction.DOMAIN_SEPARATOR(),
+                keccak256(abi.encode(BID_TYPEHASH, b.bidder, b.auctionId, b.amount, b.nonce, b.deadline))
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(bidderKeys[i], digest);
+        sig = abi.encodePacked(r, s, v);
+    }
+
+    /// @dev A max-allowance permit for bidder `i` (keeps later direct bids funded).
+    function _permit(uint256 i) internal view returns (ICommissaryAuction.Permit memory p) {
+        p.value = type(uint256).max;
+        p.deadline = block.timestamp;
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                token.DOMAIN_SEPARATOR(),
+                keccak256(
+                    abi.encode(
+                        PERMIT_TYPEHASH, bidders[i], address(auction), p.value, token.nonces(bidders[i]), p.deadline
+                    )
+                )
+            )
+        );
+        (p.v, p.r, p.s) = vm.sign(bidderKeys[i], digest);
     }
 
     function _pickId(uint256 seed) internal view returns (bool, uint256) {

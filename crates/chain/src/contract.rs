@@ -120,9 +120,11 @@ fn error_name(error: &CommissaryAuctionErrors) -> &'static str {
 pub(crate) fn create_is_permanent(error: &CommissaryAuctionErrors) -> bool {
     use CommissaryAuctionErrors as E;
     match error {
-        E::InvalidSchedule(_) | E::ZeroReservePrice(_) | E::InvalidMinIncrement(_) | E::ExtensionWindowTooLong(_) => {
-            true
-        }
+        E::InvalidSchedule(_)
+        | E::ZeroReservePrice(_)
+        | E::InvalidMinIncrement(_)
+        | E::ExtensionWindowTooLong(_)
+        | E::EndTimeTooLate(_) => true,
         // Access, pause and every other error may be cleared by an operator.
         _ => false,
     }
@@ -169,7 +171,47 @@ mod tests {
         assert!(!create_is_permanent(&error));
         assert_eq!(cancel_failure(&error), Some(CancelFailure::HasBids));
 
+        let late = CommissaryAuction::EndTimeTooLate { endTime: Default::default(), extensionWindow: 600 }.abi_encode();
+        assert!(create_is_permanent(&CommissaryAuctionErrors::abi_decode(&late).expect("decodes")));
+
         assert!(recorded_error(None).is_none());
         assert!(recorded_error(Some("0xdeadbeef")).is_none(), "not one of the contract's errors");
+    }
+
+    fn log(data: alloy::primitives::LogData) -> Log {
+        use alloy::primitives::{Address, B256};
+        Log {
+            inner: alloy::primitives::Log { address: Address::repeat_byte(1), data },
+            block_hash: Some(B256::repeat_byte(2)),
+            block_number: Some(7),
+            block_timestamp: None,
+            transaction_hash: Some(B256::repeat_byte(3)),
+            transaction_index: Some(0),
+            log_index: Some(0),
+            removed: false,
+        }
+    }
+
+    #[test]
+    fn logs_outside_the_projection_are_ignored() {
+        // The contract's other events (here a bidder revoking its signed bids) never stop the
+        // indexer: they are not fetched, and decoded as nothing if they were.
+        let revoked = CommissaryAuction::NonceInvalidated {
+            bidder: alloy::primitives::Address::repeat_byte(9),
+            nonce: U256::from(4),
+        };
+        let time = chain_time(100).expect("time");
+        assert!(decode_log(&log(revoked.encode_log_data()), time).expect("decodes").is_none());
+
+        let settled = CommissaryAuction::AuctionSettled {
+            auctionId: U256::from(5),
+            winner: alloy::primitives::Address::repeat_byte(9),
+            amount: alloy::primitives::Uint::<96, 2>::from(42u64),
+        };
+        let event = decode_log(&log(settled.encode_log_data()), time).expect("decodes").expect("an auction event");
+        assert_eq!(event.auction_id, AuctionId::new(5));
+        assert!(
+            matches!(event.event, AuctionEvent::AuctionSettled { amount, .. } if amount == TokenAmount::from_u128(42).expect("fits"))
+        );
     }
 }

@@ -97,7 +97,10 @@ impl Rpc {
         Ok(self.get().get_transaction_receipt(hash).await?)
     }
 
-    /// The auction contract's events (all four kinds) in `from..=to`.
+    /// The auction contract's events that the projection folds (all four kinds) in
+    /// `from..=to`. Its other events (`RefundCredited`, `Withdrawn`, `NonceInvalidated`,
+    /// `TreasuryUpdated`, `Paused`, ...) are not fetched, so new contract events never stop
+    /// the indexer.
     pub async fn auction_logs(&self, auction: Address, from: u64, to: u64) -> ChainResult<Vec<Log>> {
         let filter = Filter::new()
             .address(auction)

@@ -36,7 +36,7 @@ pub use listing::{
 };
 pub use listing_hash::{ListingDocument, keccak256};
 pub use money::{MoneyError, ONE_AMPLED, TokenAmount};
-pub use projection::{AuctionState, AuctionStatus, Settlement};
+pub use projection::{AuctionState, AuctionStatus, OnChainAuction, Settlement};
 pub use secret::Secret;
 pub use string_enum::UnknownVariant;
 pub use validation::{FieldError, ValidationErrors};

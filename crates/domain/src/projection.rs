@@ -27,6 +27,16 @@ pub struct Settlement {
     pub amount: TokenAmount,
 }
 
+/// An auction as the contract itself reports it (`getAuction`) at `block_number`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnChainAuction {
+    pub status: AuctionStatus,
+    pub ends_at: DateTime<Utc>,
+    pub highest_bidder: Option<Address>,
+    pub highest_bid: Option<TokenAmount>,
+    pub block_number: i64,
+}
+
 /// Events that cannot start or continue an auction.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProjectionError {
@@ -130,13 +140,39 @@ impl AuctionState {
         Ok(Some(state))
     }
 
+    /// Takes the contract's own state where the fold disagrees with it at a block whose
+    /// events were all folded in: the events that explain the difference were missed (a
+    /// settlement or cancellation under another id, as the contract's old id aliasing
+    /// allowed, or an extension). A settlement found this way has no known transaction
+    /// (`settlement` stays `None`; the winner is the highest bidder). Returns whether
+    /// anything changed.
+    pub fn reconcile(&mut self, chain: &OnChainAuction) -> bool {
+        let before = self.clone();
+        self.status = chain.status;
+        self.ends_at = chain.ends_at;
+        self.highest_bidder = chain.highest_bidder;
+        self.highest_bid = chain.highest_bid;
+        if *self == before {
+            return false;
+        }
+        self.updated_block = self.updated_block.max(chain.block_number);
+        true
+    }
+
+    /// The winner of a settled auction: the settlement's, or (when the settlement's
+    /// transaction is unknown, see [`Self::reconcile`]) the highest bidder.
+    pub fn winner(&self) -> Option<Address> {
+        match &self.settlement {
+            Some(settlement) => settlement.winner,
+            None => self.highest_bidder,
+        }
+    }
+
     /// The status its listing shows at chain time `chain_now`.
     pub fn listing_status(&self, chain_now: DateTime<Utc>) -> ListingStatus {
         match self.status {
             AuctionStatus::Open => phase_at(self.starts_at, self.ends_at, chain_now),
-            AuctionStatus::Settled if self.settlement.as_ref().is_some_and(|s| s.winner.is_some()) => {
-                ListingStatus::Settled
-            }
+            AuctionStatus::Settled if self.winner().is_some() => ListingStatus::Settled,
             AuctionStatus::Settled => ListingStatus::Unsold,
             AuctionStatus::Cancelled => ListingStatus::Cancelled,
         }
@@ -237,6 +273,49 @@ pub(crate) mod tests {
         cancelled.apply(&logged(2, AuctionEvent::AuctionCancelled)).expect("apply");
         assert_eq!(cancelled.status, AuctionStatus::Cancelled);
         assert_eq!(cancelled.listing_status(t(150)), ListingStatus::Cancelled);
+    }
+
+    #[test]
+    fn reconciling_takes_the_contracts_state_where_events_were_missed() {
+        let mut state =
+            AuctionState::fold(&[created(1, 100, 200), bid(2, 1, 100, 200)]).expect("fold").expect("exists");
+        let open = OnChainAuction {
+            status: AuctionStatus::Open,
+            ends_at: t(200),
+            highest_bidder: Some(bidder(1)),
+            highest_bid: Some(amount(100)),
+            block_number: 9,
+        };
+        assert!(!state.reconcile(&open), "the fold agrees: nothing to do");
+        assert_eq!(state.updated_block, 2);
+
+        // Settled on chain, by a higher bid the events never showed.
+        let settled = OnChainAuction {
+            status: AuctionStatus::Settled,
+            highest_bidder: Some(bidder(2)),
+            highest_bid: Some(amount(120)),
+            ..open.clone()
+        };
+        assert!(state.reconcile(&settled));
+        assert_eq!(state.status, AuctionStatus::Settled);
+        assert_eq!(state.winner(), Some(bidder(2)));
+        assert_eq!(state.settlement, None, "the settling transaction is unknown");
+        assert_eq!(state.listing_status(t(300)), ListingStatus::Settled);
+        assert_eq!(state.current_price(), amount(120));
+        assert_eq!(state.updated_block, 9);
+
+        let mut unsold = AuctionState::created(&created(1, 100, 200)).expect("created");
+        assert!(unsold.reconcile(&OnChainAuction { highest_bidder: None, highest_bid: None, ..settled }));
+        assert_eq!(unsold.listing_status(t(300)), ListingStatus::Unsold);
+
+        let mut extended = AuctionState::created(&created(1, 100, 200)).expect("created");
+        assert!(extended.reconcile(&OnChainAuction {
+            ends_at: t(260),
+            highest_bidder: None,
+            highest_bid: None,
+            ..open
+        }));
+        assert_eq!(extended.listing_status(t(230)), ListingStatus::Live);
     }
 
     #[test]

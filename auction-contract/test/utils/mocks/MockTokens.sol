@@ -2,6 +2,7 @@
 pragma solidity 0.8.35;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 
 /// @notice Plain mintable ERC-20 base for the test tokens.
 contract MintableERC20 is ERC20 {
@@ -27,8 +28,8 @@ contract FeeOnTransferToken is MintableERC20 {
 }
 
 /// @notice A token that can refuse transfers *to* chosen accounts (think of a blocklist), in one of
-///         several hostile ways, to exercise the auction's refund fallback.
-contract HostileToken is MintableERC20 {
+///         several hostile ways, to exercise the auction's refund fallback. Supports EIP-2612 permits.
+contract HostileToken is MintableERC20, ERC20Permit {
     enum Mode {
         Revert, // revert
         ReturnFalse, // return false, move nothing
@@ -40,7 +41,7 @@ contract HostileToken is MintableERC20 {
     Mode public mode;
     mapping(address account => bool) public blocked;
 
-    constructor() MintableERC20("Hostile", "HOST") {}
+    constructor() MintableERC20("Hostile", "HOST") ERC20Permit("Hostile") {}
 
     function setMode(Mode mode_) external {
         mode = mode_;
@@ -116,7 +117,8 @@ contract NoReturnToken {
 }
 
 /// @notice ERC-777-like token with one-shot hooks: `pullHook` runs inside `transferFrom` (before the
-///         balances move), `refundHook` inside `transfer` to `refundHookAccount` (after they move).
+///         balances move), `refundHook` inside `transfer` to `refundHookAccount` (after they move, like
+///         a recipient's `tokensReceived`). Transfers to `blocked` accounts revert.
 contract HookToken is MintableERC20 {
     struct Hook {
         address target;
@@ -128,11 +130,17 @@ contract HookToken is MintableERC20 {
     address public refundHookAccount;
     bool public lastHookSuccess;
     bytes public lastHookResult;
+    /// @dev Transfers to these accounts revert (so refunds to them become credits).
+    mapping(address account => bool) public blocked;
 
     constructor() MintableERC20("Hook", "HOOK") {}
 
     function setPullHook(address target, bytes calldata data) external {
         pullHook = Hook(target, data);
+    }
+
+    function setBlocked(address account, bool isBlocked) external {
+        blocked[account] = isBlocked;
     }
 
     function setRefundHook(address account, address target, bytes calldata data) external {
@@ -150,6 +158,7 @@ contract HookToken is MintableERC20 {
     }
 
     function transfer(address to, uint256 value) public override returns (bool) {
+        require(!blocked[to], "blocked");
         bool ok = super.transfer(to, value);
         if (to == refundHookAccount && refundHook.target != address(0)) {
             Hook memory h = refundHook;

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use commissary_domain::lifecycle::after_auction_vanished;
 use commissary_domain::{
-    Address, AuctionId, AuctionState, AuctionStatus, ListingId, ListingStatus, LoggedEvent, Settlement, TokenAmount,
+    Address, AuctionId, AuctionState, AuctionStatus, ListingId, ListingStatus, LoggedEvent, OnChainAuction, Settlement,
+    TokenAmount,
 };
 
 use super::events;
@@ -333,4 +334,30 @@ pub fn advance_phases(conn: &mut DbConnection, chain_now: i64, now: DateTime<Utc
         sync_listing(conn, row.listing()?, &row.state()?, chain_now_at, now)?;
     }
     Ok(rows.len())
+}
+
+/// Makes the projection of `auction_id` agree with what the contract reported at a block the
+/// indexer has already applied ([`AuctionState::reconcile`]), and its listing with it. The keeper
+/// calls it when the chain refuses to settle an auction the projection shows as due. Returns
+/// whether anything changed; a later rebuild from events (reorg) folds the events again, and the
+/// keeper reconciles again if the chain still disagrees.
+pub fn reconcile(
+    conn: &mut DbConnection,
+    auction_id: AuctionId,
+    chain: &OnChainAuction,
+    chain_now: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let Some(row) = load_row(conn, auction_id)? else { return Ok(false) };
+    let mut state = row.state()?;
+    if !state.reconcile(chain) {
+        return Ok(false);
+    }
+    let listing = row.listing()?;
+    let now = naive(now);
+    diesel::update(chain_auctions::table.find(&row.auction_id))
+        .set(AuctionRow::new(&state, listing, now))
+        .execute(conn)?;
+    sync_listing(conn, listing, &state, chain_time(chain_now)?, now)?;
+    Ok(true)
 }
