@@ -5,5 +5,6 @@ mod auth;
 mod helpers;
 mod lifecycle;
 mod listings;
+mod live;
 mod operations;
 mod photos;

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod listings;
+pub mod live;
+pub mod members;
 pub mod openapi;
 pub mod page;
 pub mod photos;
@@ -20,6 +22,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 pub use auth::DbSessionStore;
 pub use error::{ApiError, ApiResult};
+pub use live::{LiveHub, LiveOptions};
 pub use state::{ApiConfig, AppState, PublicChainConfig, SiweConfig};
 
 pub const SESSION_COOKIE: &str = "commissary_session";
@@ -86,7 +89,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auctions::bids)
                 .service(listings::get_one)
                 .service(listings::update)
-                .service(listings::remove),
+                .service(listings::remove)
+                .configure(live::routes)
+                .configure(members::routes),
         )
         .default_service(web::to(not_found));
 }

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use commissary_db::chain::auctions::{self as auction_store, AuctionView};
 use commissary_db::listings::{self as store, ListingCursor, ListingQuery, ListingRecord, ListingSort};
+use commissary_db::members::watchlist as watch_store;
 use commissary_db::photos::{self as photo_store, PhotoRecord};
 use commissary_domain::listing::{Pickup, Shipping};
 use commissary_domain::{ListingDetails, ListingId, ListingInput, ListingStatus};
@@ -136,6 +137,8 @@ pub struct ListingResponse {
     pub bid_count: i64,
     /// How the auction closed, once settled on chain.
     pub settlement: Option<SettlementResponse>,
+    /// How many members watch this listing.
+    pub watch_count: i64,
     #[schema(value_type = String)]
     pub created_by: commissary_domain::Address,
     pub created_at: DateTime<Utc>,
@@ -176,6 +179,7 @@ impl ListingResponse {
                 winner: s.winner,
                 amount: s.amount,
             }),
+            watch_count: 0,
             created_by: record.created_by,
             created_at: record.created_at,
             updated_at: record.updated_at,
@@ -302,31 +306,17 @@ pub async fn list(
     }
     let cursor = filter.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
     let query = ListingQuery { statuses, category: filter.category, text: filter.q, sort, cursor, limit };
-    let (records, photos, auctions, has_more) = state
+    let (records, extras, has_more) = state
         .db
         .run(move |conn| {
             let (records, has_more) = store::list(conn, &query)?;
-            let ids: Vec<ListingId> = records.iter().map(|r| r.id).collect();
-            let photos = photo_store::list_for_many(conn, &ids)?;
-            let auctions = auction_store::for_listings(conn, &ids)?;
-            Ok((records, photos, auctions, has_more))
+            let extras = Extras::load(conn, &records)?;
+            Ok((records, extras, has_more))
         })
         .await?;
-    let mut auctions: BTreeMap<ListingId, AuctionView> = auctions.into_iter().map(|a| (a.listing_id, a)).collect();
     let next_cursor =
         if has_more { records.last().map(|r| encode_cursor(sort, &ListingCursor::after(sort, r))) } else { None };
-    let mut by_listing: BTreeMap<ListingId, Vec<PhotoRecord>> = BTreeMap::new();
-    for photo in photos {
-        by_listing.entry(photo.listing_id).or_default().push(photo);
-    }
-    let items = records
-        .into_iter()
-        .map(|r| {
-            let photos = by_listing.remove(&r.id).unwrap_or_default();
-            let auction = auctions.remove(&r.id);
-            ListingResponse::new(r, photos, auction)
-        })
-        .collect();
+    let items = extras.assemble(records);
     Ok(web::Json(ListingPage { items, next_cursor }))
 }
 
@@ -350,14 +340,77 @@ pub async fn get_one(
 
 /// A listing as the API shows it: record, photos and auction, read in one round trip.
 pub(crate) async fn load_view(state: &AppState, id: ListingId) -> ApiResult<ListingResponse> {
-    let (record, photos, auction) = state
+    let (record, photos, auction, counts) = state
         .db
         .run(move |conn| {
-            Ok((store::get(conn, id)?, photo_store::list_for(conn, id)?, auction_store::for_listing(conn, id)?))
+            Ok((
+                store::get(conn, id)?,
+                photo_store::list_for(conn, id)?,
+                auction_store::for_listing(conn, id)?,
+                watch_store::counts(conn, &[id])?,
+            ))
         })
         .await
         .map_err(or_not_found("listing"))?;
-    Ok(ListingResponse::new(record, photos, auction))
+    let watch_count = counts.get(&id).copied().unwrap_or(0);
+    Ok(ListingResponse { watch_count, ..ListingResponse::new(record, photos, auction) })
+}
+
+/// Listings as the API shows them, in the order of `ids` (missing ones left out).
+pub(crate) async fn load_views(state: &AppState, ids: Vec<ListingId>) -> ApiResult<Vec<ListingResponse>> {
+    let (records, extras) = state
+        .db
+        .run(move |conn| {
+            let mut records = Vec::with_capacity(ids.len());
+            for id in ids {
+                match store::get(conn, id) {
+                    Ok(record) => records.push(record),
+                    Err(commissary_db::DbError::NotFound) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            let extras = Extras::load(conn, &records)?;
+            Ok((records, extras))
+        })
+        .await?;
+    Ok(extras.assemble(records))
+}
+
+/// What a listing response shows besides the record: photos, auction, watch count.
+struct Extras {
+    photos: Vec<PhotoRecord>,
+    auctions: Vec<AuctionView>,
+    watch_counts: BTreeMap<ListingId, i64>,
+}
+
+impl Extras {
+    fn load(conn: &mut commissary_db::DbConnection, records: &[ListingRecord]) -> commissary_db::DbResult<Self> {
+        let ids: Vec<ListingId> = records.iter().map(|r| r.id).collect();
+        Ok(Self {
+            photos: photo_store::list_for_many(conn, &ids)?,
+            auctions: auction_store::for_listings(conn, &ids)?,
+            watch_counts: watch_store::counts(conn, &ids)?,
+        })
+    }
+
+    /// Responses for `records`, in their order.
+    fn assemble(mut self, records: Vec<ListingRecord>) -> Vec<ListingResponse> {
+        let mut auctions: BTreeMap<ListingId, AuctionView> =
+            self.auctions.into_iter().map(|a| (a.listing_id, a)).collect();
+        let mut by_listing: BTreeMap<ListingId, Vec<PhotoRecord>> = BTreeMap::new();
+        for photo in self.photos {
+            by_listing.entry(photo.listing_id).or_default().push(photo);
+        }
+        records
+            .into_iter()
+            .map(|r| {
+                let photos = by_listing.remove(&r.id).unwrap_or_default();
+                let auction = auctions.remove(&r.id);
+                let watch_count = self.watch_counts.remove(&r.id).unwrap_or(0);
+                ListingResponse { watch_count, ..ListingResponse::new(r, photos, auction) }
+            })
+            .collect()
+    }
 }
 
 /// The stored listing alone, for handlers that decide on its status.

@@ -15,7 +15,9 @@ use commissary_db::chain::events::{ChainEvent, EventData};
 use commissary_db::chain::indexer::{self as store, Applied, BlockRef, Cursor, KEPT_BLOCKS};
 use commissary_db::chain::intents;
 
-use crate::bindings::CommissaryAuction::{AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced};
+use crate::bindings::CommissaryAuction::{
+    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, RefundCredited, Withdrawn,
+};
 use crate::error::{ChainError, ChainResult};
 use crate::rpc::{hex_address, hex32};
 use crate::worker::Ctx;
@@ -34,7 +36,6 @@ fn as_i64(v: u64) -> ChainResult<i64> {
 }
 
 fn decode(log: &Log, block_time: i64) -> ChainResult<Option<ChainEvent>> {
-    let missing = |what: &str| ChainError::Inconsistent(format!("log without {what}"));
     let topic = log.topic0().copied().unwrap_or_default();
     let data = if topic == AuctionCreated::SIGNATURE_HASH {
         let e = log.log_decode::<AuctionCreated>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
@@ -66,18 +67,31 @@ fn decode(log: &Log, block_time: i64) -> ChainResult<Option<ChainEvent>> {
     } else if topic == AuctionCancelled::SIGNATURE_HASH {
         let e = log.log_decode::<AuctionCancelled>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
         (e.auctionId, EventData::AuctionCancelled)
+    } else if topic == RefundCredited::SIGNATURE_HASH {
+        let e = log.log_decode::<RefundCredited>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
+        let credit = EventData::RefundCredited { bidder: hex_address(&e.bidder), amount: e.amount.to_string() };
+        return Ok(Some(event_of(log, block_time, String::new(), credit)?));
+    } else if topic == Withdrawn::SIGNATURE_HASH {
+        let e = log.log_decode::<Withdrawn>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
+        let credit = EventData::Withdrawn { bidder: hex_address(&e.bidder), amount: e.amount.to_string() };
+        return Ok(Some(event_of(log, block_time, String::new(), credit)?));
     } else {
         return Ok(None);
     };
-    Ok(Some(ChainEvent {
+    Ok(Some(event_of(log, block_time, data.0.to_string(), data.1)?))
+}
+
+fn event_of(log: &Log, block_time: i64, auction_id: String, data: EventData) -> ChainResult<ChainEvent> {
+    let missing = |what: &str| ChainError::Inconsistent(format!("log without {what}"));
+    Ok(ChainEvent {
         tx_hash: hex32(&log.transaction_hash.ok_or_else(|| missing("transaction hash"))?),
         log_index: as_i64(log.log_index.ok_or_else(|| missing("log index"))?)?,
         block_number: as_i64(log.block_number.ok_or_else(|| missing("block number"))?)?,
         block_hash: hex32(&log.block_hash.ok_or_else(|| missing("block hash"))?),
         block_time,
-        auction_id: data.0.to_string(),
-        data: data.1,
-    }))
+        auction_id,
+        data,
+    })
 }
 
 pub(crate) fn event_filter(ctx: &Ctx) -> Filter {
@@ -86,6 +100,8 @@ pub(crate) fn event_filter(ctx: &Ctx) -> Filter {
         BidPlaced::SIGNATURE_HASH,
         AuctionSettled::SIGNATURE_HASH,
         AuctionCancelled::SIGNATURE_HASH,
+        RefundCredited::SIGNATURE_HASH,
+        Withdrawn::SIGNATURE_HASH,
     ])
 }
 

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod chain;
 mod connection;
 pub mod listings;
+pub mod members;
 pub mod photos;
 pub mod publication;
 pub mod schema;

@@ -8,6 +8,7 @@ pub mod address;
 pub mod auction;
 pub mod listing;
 pub mod listing_hash;
+pub mod member;
 pub mod money;
 pub mod validation;
 
@@ -17,5 +18,6 @@ pub use listing::{
     Category, Condition, Fulfilment, ListingDetails, ListingId, ListingInput, ListingStatus, Pickup, Schedule, Shipping,
 };
 pub use listing_hash::{ListingDocument, keccak256};
+pub use member::{BidderState, bidder_state};
 pub use money::{MoneyError, TokenAmount};
 pub use validation::{FieldError, ValidationErrors};

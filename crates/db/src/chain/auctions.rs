@@ -195,6 +195,7 @@ impl AuctionRow {
                 self.settle_amount = Some(amount.clone());
             }
             EventData::AuctionCancelled => self.status = AuctionStatus::Cancelled.as_str().to_owned(),
+            EventData::RefundCredited { .. } | EventData::Withdrawn { .. } => {}
         }
         self.updated_block = event.block_number;
         self.updated_at = now;
@@ -318,6 +319,9 @@ fn sync_listing(conn: &mut DbConnection, row: &AuctionRow, chain_now: i64, now: 
 /// Applies one newly recorded event to the projection (the caller recorded it in
 /// `chain_events` just before, so each event is applied once). Returns the auction id.
 pub(crate) fn apply_event(conn: &mut DbConnection, event: &ChainEvent, now: NaiveDateTime) -> DbResult<()> {
+    if !event.data.is_auction_event() {
+        return Ok(());
+    }
     let row = match (&event.data, load_row(conn, &event.auction_id)?) {
         (EventData::AuctionCreated { listing_hash, .. }, None) => {
             let listing = listing_for_hash(conn, listing_hash)?;
@@ -445,6 +449,10 @@ pub fn advance_phases(conn: &mut DbConnection, chain_now: i64, now: DateTime<Utc
         .load(conn)?;
     for row in &rows {
         sync_listing(conn, row, chain_now, now)?;
+    }
+    crate::members::events::sync_statuses(conn, rows.iter().filter_map(|r| r.listing_id.as_deref()), now.and_utc())?;
+    if !rows.is_empty() {
+        crate::members::events::wake();
     }
     Ok(rows.len())
 }

@@ -24,6 +24,16 @@ pub enum EventData {
         amount: String,
     },
     AuctionCancelled,
+    /// A refund the contract could not push to an outbid bidder, credited instead.
+    RefundCredited {
+        bidder: String,
+        amount: String,
+    },
+    /// A bidder pulled their credited refunds.
+    Withdrawn {
+        bidder: String,
+        amount: String,
+    },
 }
 
 impl EventData {
@@ -33,7 +43,14 @@ impl EventData {
             Self::BidPlaced { .. } => "bid_placed",
             Self::AuctionSettled { .. } => "auction_settled",
             Self::AuctionCancelled => "auction_cancelled",
+            Self::RefundCredited { .. } => "refund_credited",
+            Self::Withdrawn { .. } => "withdrawn",
         }
+    }
+
+    /// Whether the event belongs to an auction (credits belong to a bidder).
+    pub fn is_auction_event(&self) -> bool {
+        !matches!(self, Self::RefundCredited { .. } | Self::Withdrawn { .. })
     }
 }
 
@@ -45,7 +62,7 @@ pub struct ChainEvent {
     pub block_number: i64,
     pub block_hash: String,
     pub block_time: i64,
-    /// Decimal auction id.
+    /// Decimal auction id (empty for events that belong to no auction).
     pub auction_id: String,
     pub data: EventData,
 }

@@ -161,7 +161,7 @@ pub fn apply_range(
                     chain_events::block_number.eq(event.block_number),
                     chain_events::block_hash.eq(&event.block_hash),
                     chain_events::block_time.eq(event.block_time),
-                    chain_events::auction_id.eq(Some(&event.auction_id)),
+                    chain_events::auction_id.eq(event.data.is_auction_event().then_some(&event.auction_id)),
                     chain_events::event.eq(event.data.name()),
                     chain_events::data
                         .eq(serde_json::to_string(&event.data).map_err(|e| DbError::Corrupt(e.to_string()))?),
@@ -183,8 +183,11 @@ pub fn apply_range(
                     .execute(conn)?;
             }
             auctions::apply_event(conn, event, now_n)?;
+            crate::members::events::announce_chain_event(conn, event, now)?;
             applied.new_events += 1;
-            applied.auctions_changed.insert(event.auction_id.clone());
+            if event.data.is_auction_event() {
+                applied.auctions_changed.insert(event.auction_id.clone());
+            }
         }
         for auction_id in &applied.auctions_changed {
             if let Some((Some(listing), _)) = auctions::by_id(conn, auction_id)? {
@@ -194,6 +197,11 @@ pub fn apply_range(
         diesel::delete(chain_blocks::table.filter(chain_blocks::block_number.lt(to.block_number - KEPT_BLOCKS)))
             .execute(conn)?;
         Ok(applied)
+    })
+    .inspect(|applied| {
+        if applied.new_events > 0 {
+            crate::members::events::wake();
+        }
     })
 }
 
@@ -239,6 +247,8 @@ pub fn rollback_to(
             }
             applied.auctions_changed.insert(auction_id);
         }
+        crate::members::events::announce_rollback(conn, ancestor.block_number, &applied.listings_changed, now)?;
         Ok(applied)
     })
+    .inspect(|_| crate::members::events::wake())
 }
