@@ -32,8 +32,10 @@ serve:
 contract-test: setup
 	auction-contract/scripts/test.sh
 
-## Benchmarks (not part of `make test`): contract gas per operation, settlement latency
-## and the time to settle 200 auctions ending together. Results are recorded in README.md.
+## Benchmarks (not part of `make test`): contract gas per operation, settlement latency,
+## the time to settle 200 auctions ending together, and live-event delivery to 1,000 SSE
+## subscribers. Results are recorded in README.md.
 bench: setup
 	auction-contract/gas/measure.sh
 	cargo run -p commissary-chain --features testkit --example settlement_bench
+	cargo run -p commissary --example live_bench

@@ -217,9 +217,10 @@ async fn members_see_their_auctions_outbid_raise_win_and_loss_and_only_their_own
     let steward = app.steward().await;
     let (a, auction_a) = live_listing(&app, &steward, "Fender Rhodes", ChronoDuration::seconds(90)).await;
     let (b, auction_b) = live_listing(&app, &steward, "Moog Minitaur", ChronoDuration::seconds(90)).await;
+    let (_, auction_c) = live_listing(&app, &steward, "Korg MS-20", ChronoDuration::hours(1)).await;
     // MEMBER_KEY and OTHER_KEY are anvil accounts 1 and 2.
-    let (alice_key, bob_key) = (ANVIL_KEYS[1], ANVIL_KEYS[2]);
-    for key in [alice_key, bob_key] {
+    let (alice_key, bob_key, carol_key) = (ANVIL_KEYS[1], ANVIL_KEYS[2], ANVIL_KEYS[3]);
+    for key in [alice_key, bob_key, carol_key] {
         anvil.fund(&deployment, key, U256::from(1000 * AMPLED)).await;
     }
     let alice = app.signed_in(MEMBER_KEY).await;
@@ -259,9 +260,10 @@ async fn members_see_their_auctions_outbid_raise_win_and_loss_and_only_their_own
         ]
     );
 
-    // Both end (chain time moves) and are settled by the keeper.
+    // Both end (chain time moves) and are settled by the keeper, which the indexer wakes
+    // when it applies the next auction event (a bid on another listing, mined after the end).
     anvil.increase_time(120).await;
-    anvil.mine(1).await;
+    bid(&anvil, &deployment, carol_key, auction_c, 10 * AMPLED).await;
     poll_listing(&app, &a, "A settled", |l| l["status"] == "settled").await;
     poll_listing(&app, &b, "B settled", |l| l["status"] == "settled").await;
     assert_eq!(

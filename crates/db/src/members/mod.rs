@@ -10,3 +10,6 @@ pub mod credits;
 pub mod events;
 mod schema;
 pub mod watchlist;
+
+#[cfg(test)]
+mod tests;
