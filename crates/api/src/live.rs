@@ -131,6 +131,7 @@ impl LiveHub {
         let mut heartbeat =
             tokio::time::interval_at(tokio::time::Instant::now() + self.options.heartbeat, self.options.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        metrics::gauge!("commissary_live_streams").increment(1.0);
         Subscription {
             db: self.db.clone(),
             audience,
@@ -236,6 +237,12 @@ pub struct Subscription {
     finished: bool,
 }
 
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        metrics::gauge!("commissary_live_streams").decrement(1.0);
+    }
+}
+
 const GREETING: &[u8] = b"retry: 3000\n: connected\n\n";
 const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 const TOO_SLOW: &[u8] = b": too far behind; reconnect with Last-Event-ID\n\n";
@@ -293,6 +300,7 @@ impl Subscription {
                     }
                     Err(broadcast::error::RecvError::Lagged(missed)) => {
                         tracing::debug!(missed, "live events: a client fell too far behind; disconnecting it");
+                        metrics::counter!("commissary_live_lagged_total").increment(1);
                         self.finished = true;
                         return Some(Bytes::from_static(TOO_SLOW));
                     }

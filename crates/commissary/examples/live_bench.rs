@@ -59,7 +59,8 @@ async fn subscriber(url: String, ready: Arc<tokio::sync::Barrier>, seen: Arc<Mut
     assert_eq!(response.status(), 200);
     let mut buffer = String::new();
     let mut greeted = false;
-    while let Some(chunk) = response.chunk().await.expect("read") {
+    // The stream ends when the benchmark stops the server.
+    while let Ok(Some(chunk)) = response.chunk().await {
         let at = Utc::now();
         buffer.push_str(std::str::from_utf8(&chunk).expect("utf8"));
         if !greeted {
@@ -151,7 +152,7 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    anvil.fund(&deployment, ANVIL_KEYS[1], U256::from(1_000_000u64)).await;
+    anvil.fund(&deployment, ANVIL_KEYS[1], U256::from(10u64.pow(12))).await;
 
     let pid = server.0.id();
     let before = rss_kib(pid);
@@ -165,8 +166,11 @@ async fn main() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let connected = rss_kib(pid);
 
-    for i in 0..BIDS {
-        anvil.bid(&deployment, ANVIL_KEYS[1], auction, 1000 + 100 * i).await.unwrap();
+    let mut amount = 1000;
+    for _ in 0..BIDS {
+        // Each raise clears the default 5% minimum increment.
+        anvil.bid(&deployment, ANVIL_KEYS[1], auction, amount).await.unwrap();
+        amount += amount / 5;
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let expected = SUBSCRIBERS * BIDS as usize;

@@ -7,6 +7,10 @@
 //! ids become visible in id order: a reader that saw id `n` never later finds a smaller
 //! one) and calls `pg_notify`, which wakes every replica's listener on commit. Inside one
 //! process, [`wake`] (called after commit) wakes the process's fan-out directly.
+//!
+//! Other writers (e.g. the relayer's status changes, a personal kind addressed to the
+//! member) add an [`EventKind`] and call [`record`] in the transaction that makes the
+//! change, then [`wake`] after its commit; the streams need nothing else.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
