@@ -52,8 +52,11 @@ async fn serve(path: &str) {
     commissary::start(settings).await.expect("start").wait().await.expect("serve");
 }
 
+/// When each subscriber received each `bid` event: (event id, time).
+type Deliveries = Arc<Mutex<Vec<(i64, DateTime<Utc>)>>>;
+
 /// Reads one subscriber's stream, recording when each `bid` event arrived.
-async fn subscriber(url: String, ready: Arc<tokio::sync::Barrier>, seen: Arc<Mutex<Vec<(i64, DateTime<Utc>)>>>) {
+async fn subscriber(url: String, ready: Arc<tokio::sync::Barrier>, seen: Deliveries) {
     let client = reqwest::Client::new();
     let mut response = client.get(url).send().await.expect("stream");
     assert_eq!(response.status(), 200);
