@@ -14,6 +14,7 @@ use commissary_chain::deploy::Deployment;
 use commissary_chain::testkit::{ANVIL_KEYS, Anvil, address_of};
 
 use crate::helpers::*;
+use crate::lifecycle::poll_listing;
 
 const AMPLED: u128 = 1_000_000_000_000_000_000;
 
@@ -82,19 +83,6 @@ impl SseStream {
                 return event;
             }
         }
-    }
-}
-
-async fn poll_listing(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let client = app.client();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let listing: Value = get_json(app, &client, &format!("/api/v1/listings/{id}")).await;
-        if done(&listing) {
-            return listing;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}: {listing}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -358,4 +346,24 @@ async fn the_watchlist_is_idempotent_and_counted() {
     assert_eq!(unknown.expect("put").status(), StatusCode::NOT_FOUND);
     let anonymous = app.client().put(app.url(&path)).send().await.expect("put");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_rt::test]
+async fn openapi_describes_the_streams_and_the_members_endpoints() {
+    let app = TestApp::spawn().await;
+    let doc = get_json(&app, &app.client(), "/api/openapi.json").await;
+    for path in ["/api/v1/events", "/api/v1/listings/{id}/events", "/api/v1/me/events"] {
+        let content = &doc["paths"][path]["get"]["responses"]["200"]["content"];
+        assert!(content.get("text/event-stream").is_some(), "{path}: {content}");
+    }
+    for (path, method) in [
+        ("/api/v1/me/bids", "get"),
+        ("/api/v1/me/credits", "get"),
+        ("/api/v1/me/watchlist", "get"),
+        ("/api/v1/me/watchlist/{listing_id}", "put"),
+        ("/api/v1/me/watchlist/{listing_id}", "delete"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} is described");
+    }
+    assert!(doc["components"]["schemas"]["ListingResponse"]["properties"]["watch_count"].is_object());
 }

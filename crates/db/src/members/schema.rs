@@ -1,4 +1,4 @@
-// Written by hand to match migrations/*/2026-12-01-000004_live_events.
+// Written by hand to match migrations/*/2026-12-01-000005_live_events.
 
 diesel::table! {
     live_events (id) {
