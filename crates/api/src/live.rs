@@ -24,9 +24,9 @@ use commissary_db::Db;
 use commissary_db::members::events::{self as store, Audience, LiveEvent};
 use commissary_domain::ListingStatus;
 
-use crate::auth::{Member, Viewer};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::listings::{load_listing, parse_listing_id};
+use crate::listing_path::ListingPath;
+use crate::session::{Member, Viewer};
 
 /// Tuning of the live streams.
 #[derive(Debug, Clone)]
@@ -413,15 +413,10 @@ pub async fn public_events(req: HttpRequest) -> ApiResult<HttpResponse> {
                description = "`id: N`, `event: <type>`, `data: <JSON>` frames"),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}/events")]
-#[tracing::instrument(skip_all, fields(listing = %id))]
-pub async fn listing_events(
-    state: web::Data<crate::AppState>,
-    viewer: Viewer,
-    id: web::Path<String>,
-    req: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let id = parse_listing_id(&id)?;
-    let record = load_listing(&state, id).await?;
+#[tracing::instrument(skip_all, fields(listing = %listing.id()))]
+pub async fn listing_events(viewer: Viewer, listing: ListingPath, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let ListingPath(record) = listing;
+    let id = record.id;
     if record.status == ListingStatus::Draft && !viewer.is_steward {
         return Err(ApiError::not_found("listing"));
     }

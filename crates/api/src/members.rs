@@ -9,10 +9,11 @@ use commissary_db::members::{bids as bid_store, credits as credit_store, watchli
 use commissary_db::photos as photo_store;
 use commissary_domain::{Address, BidderState, ListingId, ListingStatus, TokenAmount};
 
-use crate::auth::Member;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::listings::{ListingResponse, load_listing, load_views, parse_listing_id};
+use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
+use crate::listing_path::parse_listing_id;
+use crate::listings::{ListingResponse, load_views};
 use crate::photos::PhotoResponse;
+use crate::session::Member;
 use crate::state::AppState;
 
 /// What a list of a member's auctions shows of each listing.
@@ -100,7 +101,7 @@ pub async fn my_bids(
             Ok((rows, photo_store::list_for_many(conn, &ids)?, has_more))
         })
         .await?;
-    let next_cursor = if has_more { rows.last().map(|r| r.auction.auction_id.clone()) } else { None };
+    let next_cursor = if has_more { rows.last().map(|r| r.auction.auction_id.to_string()) } else { None };
     let items = rows
         .into_iter()
         .map(|row| {
@@ -114,7 +115,7 @@ pub async fn my_bids(
                     photo: photo.map(PhotoResponse::from),
                 },
                 min_next_bid: row.auction.min_next_bid().to_string(),
-                auction_id: row.auction.auction_id,
+                auction_id: row.auction.auction_id.to_string(),
                 my_highest_bid: row.my_highest_bid,
                 my_bid_count: row.my_bid_count,
                 highest_bid: row.auction.highest_bid,
@@ -210,7 +211,9 @@ pub async fn watch(
     listing_id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = parse_listing_id(&listing_id)?;
-    if load_listing(&state, id).await?.status == ListingStatus::Draft {
+    let record =
+        state.db.run(move |conn| commissary_db::listings::get(conn, id)).await.map_err(or_not_found("listing"))?;
+    if record.status == ListingStatus::Draft {
         return Err(ApiError::not_found("listing"));
     }
     let address = member.address;

@@ -17,8 +17,9 @@ use alloy::primitives::U256;
 use chrono::{DateTime, Utc};
 
 use commissary::Config;
-use commissary_chain::testkit::{ANVIL_KEYS, Anvil, TestDb, address_of};
+use commissary_chain::testkit::{ANVIL_KEYS, Anvil, address_of};
 use commissary_db::listings::{self, ListingRecord};
+use commissary_db::testkit::TestDb;
 use commissary_domain::{Address, ListingDetails, ListingInput, ListingStatus};
 
 const SUBSCRIBERS: usize = 1000;

@@ -1,37 +1,23 @@
 //! A member's side of the auctions they bid on.
 
-use serde::{Deserialize, Serialize};
-
 use crate::address::Address;
 use crate::listing::ListingStatus;
 
-/// Where a member stands in an auction they bid on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BidderState {
-    /// The member holds the highest bid of a running auction.
-    Winning,
-    /// Someone bid more; the member can still raise.
-    Outbid,
-    /// The auction is over and the member's bid is the winning one.
-    Won,
-    /// The auction is over and someone else's bid won.
-    Lost,
-    /// The auction was cancelled.
-    Cancelled,
-}
-
-impl BidderState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Winning => "winning",
-            Self::Outbid => "outbid",
-            Self::Won => "won",
-            Self::Lost => "lost",
-            Self::Cancelled => "cancelled",
-        }
+crate::string_enum!(
+    /// Where a member stands in an auction they bid on.
+    pub BidderState {
+        /// The member holds the highest bid of a running auction.
+        Winning => "winning",
+        /// Someone bid more; the member can still raise.
+        Outbid => "outbid",
+        /// The auction is over and the member's bid is the winning one.
+        Won => "won",
+        /// The auction is over and someone else's bid won.
+        Lost => "lost",
+        /// The auction was cancelled.
+        Cancelled => "cancelled",
     }
-}
+);
 
 /// The state of `member` in an auction whose listing is in `status`, where `leader` is the
 /// highest bidder (the winner once it is over). The chain decides the winner when the end

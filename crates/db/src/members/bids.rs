@@ -2,9 +2,9 @@
 
 use diesel::prelude::*;
 
-use commissary_domain::{Address, BidderState, TokenAmount, bidder_state};
+use commissary_domain::{Address, AuctionId, AuctionState, BidderState, TokenAmount, bidder_state};
 
-use crate::chain::auctions::{self, AuctionView};
+use crate::chain::auctions;
 use crate::chain::corrupt;
 use crate::chain::schema::{chain_auctions, chain_bids};
 use crate::listings::{self, ListingRecord};
@@ -13,7 +13,7 @@ use crate::{DbConnection, DbResult};
 #[derive(Debug, Clone)]
 pub struct MemberAuction {
     pub listing: ListingRecord,
-    pub auction: AuctionView,
+    pub auction: AuctionState,
     pub my_highest_bid: TokenAmount,
     pub my_bid_count: i64,
     pub state: BidderState,
@@ -43,7 +43,8 @@ pub fn page(
     ids.truncate(usize::try_from(limit).unwrap_or(0));
     let mut out = Vec::with_capacity(ids.len());
     for (_, auction_id) in ids {
-        let Some((Some(listing_id), auction)) = auctions::by_id(conn, &auction_id)? else { continue };
+        let id: AuctionId = auction_id.parse().map_err(|_| corrupt("chain_auctions", "auction_id", &auction_id))?;
+        let Some((Some(listing_id), auction)) = auctions::by_id(conn, id)? else { continue };
         let amounts: Vec<String> = chain_bids::table
             .filter(chain_bids::auction_id.eq(&auction_id))
             .filter(chain_bids::bidder.eq(&bidder))

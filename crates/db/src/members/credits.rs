@@ -26,6 +26,46 @@ impl CreditKind {
     }
 }
 
+/// A `RefundCredited` or `Withdrawn` log of the auction contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditEvent {
+    pub tx_hash: String,
+    pub log_index: i64,
+    pub block_number: i64,
+    pub block_time: DateTime<Utc>,
+    pub bidder: Address,
+    pub kind: CreditKind,
+    pub amount: U256,
+}
+
+/// Records credit events once per `(tx_hash, log_index)` (again is harmless: the indexer
+/// records a range's credits before applying the range, and a rollback forgets those
+/// above its ancestor).
+pub fn record(conn: &mut DbConnection, events: &[CreditEvent]) -> DbResult<()> {
+    for event in events {
+        let exists: i64 = chain_credits::table
+            .filter(chain_credits::tx_hash.eq(&event.tx_hash))
+            .filter(chain_credits::log_index.eq(event.log_index))
+            .count()
+            .get_result(conn)?;
+        if exists > 0 {
+            continue;
+        }
+        diesel::insert_into(chain_credits::table)
+            .values((
+                chain_credits::tx_hash.eq(&event.tx_hash),
+                chain_credits::log_index.eq(event.log_index),
+                chain_credits::block_number.eq(event.block_number),
+                chain_credits::block_time.eq(event.block_time.timestamp()),
+                chain_credits::bidder.eq(event.bidder.to_lower_hex()),
+                chain_credits::kind.eq(event.kind.as_str()),
+                chain_credits::amount.eq(event.amount.to_string()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreditEntry {
     pub kind: CreditKind,

@@ -12,21 +12,15 @@
 //! member) add an [`EventKind`] and call [`record`] in the transaction that makes the
 //! change, then [`wake`] after its commit; the streams need nothing else.
 
-use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use commissary_domain::{Address, ListingStatus};
+use commissary_domain::Address;
 
-use super::schema::{chain_credits, live_announced_bids, live_events, live_listing_status};
-use crate::chain::auctions::{self, AuctionView};
-use crate::chain::events::{ChainEvent, EventData};
-use crate::chain::naive;
-use crate::chain::schema::chain_bids;
-use crate::schema::listings;
+use super::schema::live_events;
 use crate::{DbConnection, DbError, DbResult};
 
 /// The PostgreSQL `NOTIFY` channel the writers signal and every replica listens on.
@@ -169,7 +163,7 @@ pub fn record(conn: &mut DbConnection, event: &NewEvent, now: DateTime<Utc>) -> 
             live_events::auction_id.eq(&event.auction_id),
             live_events::recipient.eq(event.recipient.map(|r| r.to_lower_hex())),
             live_events::data.eq(data),
-            live_events::created_at.eq(naive(now)),
+            live_events::created_at.eq(crate::storable(now).naive_utc()),
         ))
         .returning(live_events::id)
         .get_result(conn)?;
@@ -210,251 +204,6 @@ pub fn replay(conn: &mut DbConnection, audience: &Audience, after: i64, limit: i
         Audience::Member(member) => query.filter(live_events::recipient.eq(member.to_lower_hex())),
     };
     Ok(query.order(live_events::id.asc()).limit(limit).load(conn)?)
-}
-
-fn time_text(seconds: DateTime<Utc>) -> String {
-    seconds.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn checksum(lower: &str) -> DbResult<String> {
-    Address::parse(lower).map(|a| a.to_checksum()).map_err(|_| DbError::Corrupt(format!("address {lower:?}")))
-}
-
-/// The auction state an event shows next to what happened.
-fn auction_state(view: &AuctionView) -> Value {
-    json!({
-        "highest_bid": view.highest_bid.map(|a| a.to_string()),
-        "highest_bidder": view.highest_bidder.map(|a| a.to_checksum()),
-        "min_next_bid": view.min_next_bid().to_string(),
-        "ends_at": time_text(view.ends_at),
-        "bid_count": view.bid_count,
-    })
-}
-
-fn merge(mut base: Value, extra: Value) -> Value {
-    if let (Some(base), Value::Object(extra)) = (base.as_object_mut(), extra) {
-        base.extend(extra);
-    }
-    base
-}
-
-/// Announces one newly applied chain event: the public event, the personal ones it
-/// implies and the listing's status change. Called by the indexer in its transaction,
-/// right after the projection was updated for `event`.
-pub fn announce_chain_event(conn: &mut DbConnection, event: &ChainEvent, now: DateTime<Utc>) -> DbResult<()> {
-    let credit = match &event.data {
-        EventData::RefundCredited { bidder, amount } => Some((bidder, amount, "credited")),
-        EventData::Withdrawn { bidder, amount } => Some((bidder, amount, "withdrawn")),
-        _ => None,
-    };
-    if let Some((bidder, amount, kind)) = credit {
-        diesel::insert_into(chain_credits::table)
-            .values((
-                chain_credits::tx_hash.eq(&event.tx_hash),
-                chain_credits::log_index.eq(event.log_index),
-                chain_credits::block_number.eq(event.block_number),
-                chain_credits::block_time.eq(event.block_time),
-                chain_credits::bidder.eq(bidder.to_ascii_lowercase()),
-                chain_credits::kind.eq(kind),
-                chain_credits::amount.eq(amount),
-            ))
-            .execute(conn)?;
-        return Ok(());
-    }
-    // Auctions that are not one of our listings are not shown anywhere.
-    let Some((Some(listing_id), view)) = auctions::by_id(conn, &event.auction_id)? else { return Ok(()) };
-    let listing = listing_id.to_string();
-    let base = json!({
-        "listing_id": listing,
-        "auction_id": event.auction_id,
-        "tx_hash": event.tx_hash,
-        "block_number": event.block_number,
-        "log_index": event.log_index,
-    });
-    let public = |kind: EventKind, data: Value| NewEvent {
-        kind,
-        listing_id: Some(listing.clone()),
-        auction_id: Some(event.auction_id.clone()),
-        recipient: None,
-        data,
-    };
-    let personal = |kind: EventKind, to: &str, data: Value| -> DbResult<NewEvent> {
-        Ok(NewEvent {
-            kind,
-            listing_id: Some(listing.clone()),
-            auction_id: Some(event.auction_id.clone()),
-            recipient: Some(Address::parse(to).map_err(|_| DbError::Corrupt(format!("address {to:?}")))?),
-            data,
-        })
-    };
-    match &event.data {
-        EventData::BidPlaced { bidder, amount, .. } => {
-            let data = merge(
-                base.clone(),
-                merge(json!({ "bidder": checksum(bidder)?, "amount": amount }), auction_state(&view)),
-            );
-            record(conn, &public(EventKind::Bid, data), now)?;
-            diesel::insert_into(live_announced_bids::table)
-                .values((
-                    live_announced_bids::tx_hash.eq(&event.tx_hash),
-                    live_announced_bids::log_index.eq(event.log_index),
-                    live_announced_bids::block_number.eq(event.block_number),
-                    live_announced_bids::auction_id.eq(&event.auction_id),
-                    live_announced_bids::listing_id.eq(&listing),
-                    live_announced_bids::bidder.eq(bidder.to_ascii_lowercase()),
-                    live_announced_bids::amount.eq(amount),
-                ))
-                .execute(conn)?;
-            let previous: Option<(String, String)> =
-                chain_bids::table
-                    .filter(chain_bids::auction_id.eq(&event.auction_id))
-                    .filter(chain_bids::block_number.lt(event.block_number).or(
-                        chain_bids::block_number.eq(event.block_number).and(chain_bids::log_index.lt(event.log_index)),
-                    ))
-                    .order((chain_bids::block_number.desc(), chain_bids::log_index.desc()))
-                    .select((chain_bids::bidder, chain_bids::amount))
-                    .first(conn)
-                    .optional()?;
-            if let Some((previous_bidder, previous_amount)) = previous
-                && !previous_bidder.eq_ignore_ascii_case(bidder)
-            {
-                let data =
-                    merge(base, merge(json!({ "amount": amount, "your_bid": previous_amount }), auction_state(&view)));
-                record(conn, &personal(EventKind::Outbid, &previous_bidder, data)?, now)?;
-            }
-        }
-        EventData::AuctionSettled { winner, amount } => {
-            let winner_text = winner.as_deref().map(checksum).transpose()?;
-            let data = merge(base.clone(), json!({ "winner": winner_text, "amount": amount }));
-            record(conn, &public(EventKind::Settled, data), now)?;
-            let bids: Vec<(String, String)> = chain_bids::table
-                .filter(chain_bids::auction_id.eq(&event.auction_id))
-                .order((chain_bids::block_number.asc(), chain_bids::log_index.asc()))
-                .select((chain_bids::bidder, chain_bids::amount))
-                .load(conn)?;
-            let mut bidders: Vec<String> = Vec::new();
-            for (bidder, _) in &bids {
-                if !bidders.contains(bidder) {
-                    bidders.push(bidder.clone());
-                }
-            }
-            for bidder in bidders {
-                let won = winner.as_deref().is_some_and(|w| w.eq_ignore_ascii_case(&bidder));
-                let (kind, extra) = if won {
-                    (EventKind::Won, json!({ "amount": amount }))
-                } else {
-                    // The member's own highest bid (each bid raises the bidder's last one).
-                    let yours = bids.iter().rev().find(|(b, _)| *b == bidder).map(|(_, a)| a.clone());
-                    (EventKind::Lost, json!({ "winner": winner_text, "amount": amount, "your_bid": yours }))
-                };
-                record(conn, &personal(kind, &bidder, merge(base.clone(), extra))?, now)?;
-            }
-        }
-        EventData::AuctionCancelled => {
-            record(conn, &public(EventKind::Cancelled, base), now)?;
-        }
-        EventData::AuctionCreated { .. } | EventData::RefundCredited { .. } | EventData::Withdrawn { .. } => {}
-    }
-    sync_statuses(conn, [listing.as_str()], now)
-}
-
-/// Announces the listings' status where it differs from the last one announced (drafts
-/// are never announced). Safe to call for listings that did not change.
-pub fn sync_statuses<'a>(
-    conn: &mut DbConnection,
-    listing_ids: impl IntoIterator<Item = &'a str>,
-    now: DateTime<Utc>,
-) -> DbResult<()> {
-    for listing_id in listing_ids {
-        let Some(status) =
-            listings::table.find(listing_id).select(listings::status).first::<String>(conn).optional()?
-        else {
-            continue;
-        };
-        if status == ListingStatus::Draft.as_str() {
-            continue;
-        }
-        let announced: Option<String> =
-            live_listing_status::table.find(listing_id).select(live_listing_status::status).first(conn).optional()?;
-        if announced.as_deref() == Some(status.as_str()) {
-            continue;
-        }
-        let updated = diesel::update(live_listing_status::table.find(listing_id))
-            .set(live_listing_status::status.eq(&status))
-            .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(live_listing_status::table)
-                .values((live_listing_status::listing_id.eq(listing_id), live_listing_status::status.eq(&status)))
-                .execute(conn)?;
-        }
-        let data = json!({ "listing_id": listing_id, "status": status, "previous": announced });
-        let event = NewEvent {
-            kind: EventKind::Status,
-            listing_id: Some(listing_id.to_owned()),
-            auction_id: None,
-            recipient: None,
-            data,
-        };
-        record(conn, &event, now)?;
-    }
-    Ok(())
-}
-
-/// Announces what a rollback to block `ancestor` took back: `bid_removed` for every
-/// announced bid above it (with the auction as it is now), the status of the listings it
-/// changed; and forgets credits above it. Called by the indexer in the rollback's
-/// transaction, after the projection was re-folded.
-pub fn announce_rollback(
-    conn: &mut DbConnection,
-    ancestor: i64,
-    listings_changed: &BTreeSet<String>,
-    now: DateTime<Utc>,
-) -> DbResult<()> {
-    diesel::delete(chain_credits::table.filter(chain_credits::block_number.gt(ancestor))).execute(conn)?;
-    type Announced = (String, i64, i64, String, String, String, String);
-    let removed: Vec<Announced> = live_announced_bids::table
-        .filter(live_announced_bids::block_number.gt(ancestor))
-        .order((live_announced_bids::block_number.desc(), live_announced_bids::log_index.desc()))
-        .select((
-            live_announced_bids::tx_hash,
-            live_announced_bids::log_index,
-            live_announced_bids::block_number,
-            live_announced_bids::auction_id,
-            live_announced_bids::listing_id,
-            live_announced_bids::bidder,
-            live_announced_bids::amount,
-        ))
-        .load(conn)?;
-    for (tx_hash, log_index, block_number, auction_id, listing_id, bidder, amount) in removed {
-        let mut data = json!({
-            "listing_id": listing_id,
-            "auction_id": auction_id,
-            "tx_hash": tx_hash,
-            "block_number": block_number,
-            "log_index": log_index,
-            "bidder": checksum(&bidder)?,
-            "amount": amount,
-        });
-        // The auction itself is gone when its creation was rolled back too.
-        if let Some((_, view)) = auctions::by_id(conn, &auction_id)? {
-            data = merge(data, auction_state(&view));
-        }
-        let event = NewEvent {
-            kind: EventKind::BidRemoved,
-            listing_id: Some(listing_id),
-            auction_id: Some(auction_id),
-            recipient: None,
-            data,
-        };
-        record(conn, &event, now)?;
-        diesel::delete(
-            live_announced_bids::table
-                .filter(live_announced_bids::tx_hash.eq(&tx_hash))
-                .filter(live_announced_bids::log_index.eq(log_index)),
-        )
-        .execute(conn)?;
-    }
-    sync_statuses(conn, listings_changed.iter().map(String::as_str), now)
 }
 
 /// A PostgreSQL connection of its own that `LISTEN`s on [`CHANNEL`].

@@ -5,10 +5,12 @@
 //!
 //! [`DbConnection`]: crate::DbConnection
 
+pub mod announce;
 pub mod bids;
 pub mod credits;
 pub mod events;
 mod schema;
+pub mod status;
 pub mod watchlist;
 
 #[cfg(test)]

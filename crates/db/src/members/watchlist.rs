@@ -21,7 +21,7 @@ pub fn add(conn: &mut DbConnection, member: Address, listing_id: ListingId, now:
         ))
         .execute(conn);
     match inserted.map_err(DbError::from) {
-        Ok(_) | Err(DbError::Conflict("unique_violation")) => Ok(()),
+        Ok(_) | Err(DbError::Conflict(crate::Conflict::UniqueViolation)) => Ok(()),
         Err(e) => Err(e),
     }
 }
