@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! openapi                                  the OpenAPI description of every handler
+//!   live, members                          SSE streams and their fan-out; me/bids, credits, watchlist
 //!   auctions                               publish, cancel, bids
 //!     listings                             listing CRUD and search (read model views)
 //!       photos, auth, health, page         photo endpoints; sign-in; probes; web page
