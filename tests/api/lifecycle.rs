@@ -15,7 +15,7 @@ use crate::helpers::*;
 
 use commissary_domain::ONE_AMPLED as AMPLED;
 
-async fn poll_listing(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub async fn poll_listing(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
     let client = app.client();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {

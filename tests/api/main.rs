@@ -6,5 +6,6 @@ mod ending_soon;
 mod helpers;
 mod lifecycle;
 mod listings;
+mod live;
 mod operations;
 mod photos;

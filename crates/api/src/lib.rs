@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! openapi                                  the OpenAPI description of every handler
+//!   live, members                          SSE streams and their fan-out; me/bids, credits, watchlist
 //!   auctions                               publish, cancel, bids
 //!     listings                             listing CRUD and search (read model views)
 //!       photos, auth, health, page         photo endpoints; sign-in; probes; web page
@@ -22,6 +23,8 @@ pub mod error;
 pub mod health;
 pub mod listing_path;
 pub mod listings;
+pub mod live;
+pub mod members;
 pub mod openapi;
 pub mod page;
 pub mod photos;
@@ -38,6 +41,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 pub use auth::DbSessionStore;
 pub use error::{ApiError, ApiResult};
+pub use live::{LiveHub, LiveOptions};
 pub use state::{ApiConfig, AppState, PublicChainConfig, SiweConfig};
 
 pub const SESSION_COOKIE: &str = "commissary_session";
@@ -104,7 +108,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auctions::bids)
                 .service(listings::get_one)
                 .service(listings::update)
-                .service(listings::remove),
+                .service(listings::remove)
+                .configure(live::routes)
+                .configure(members::routes),
         )
         .default_service(web::to(not_found));
 }

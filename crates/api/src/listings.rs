@@ -136,6 +136,8 @@ pub struct ListingResponse {
     pub bid_count: u64,
     /// How the auction closed, once settled on chain.
     pub settlement: Option<SettlementResponse>,
+    /// How many members watch this listing.
+    pub watch_count: i64,
     #[schema(value_type = String)]
     pub created_by: commissary_domain::Address,
     pub created_at: DateTime<Utc>,
@@ -146,7 +148,7 @@ impl From<ListingView> for ListingResponse {
     fn from(view: ListingView) -> Self {
         // The chain is the source of truth for the end (bids may extend it).
         let ends_at = view.ends_at();
-        let ListingView { record, photos, auction } = view;
+        let ListingView { record, photos, auction, watch_count } = view;
         let d = record.details;
         Self {
             id: record.id,
@@ -177,6 +179,7 @@ impl From<ListingView> for ListingResponse {
                 winner: s.winner,
                 amount: s.amount,
             }),
+            watch_count,
             created_by: record.created_by,
             created_at: record.created_at,
             updated_at: record.updated_at,
@@ -248,7 +251,7 @@ pub async fn create(
     let record = workflow::create_draft(&state.db, body.into_inner().into(), steward.address, Utc::now()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/listings/{}", record.id)))
-        .json(ListingResponse::from(ListingView { record, photos: Vec::new(), auction: None })))
+        .json(ListingResponse::from(ListingView { record, photos: Vec::new(), auction: None, watch_count: 0 })))
 }
 
 /// Lists listings with filters, sorting and cursor pagination.
@@ -323,6 +326,25 @@ pub async fn get_one(
 pub(crate) async fn load_view(state: &AppState, id: ListingId) -> ApiResult<ListingResponse> {
     let view = state.db.run(move |conn| views::get(conn, id)).await.map_err(or_not_found("listing"))?;
     Ok(view.into())
+}
+
+/// Listings as the API shows them, in the order of `ids` (missing ones left out).
+pub(crate) async fn load_views(state: &AppState, ids: Vec<ListingId>) -> ApiResult<Vec<ListingResponse>> {
+    let views = state
+        .db
+        .run(move |conn| {
+            let mut found = Vec::with_capacity(ids.len());
+            for id in ids {
+                match views::get(conn, id) {
+                    Ok(view) => found.push(view),
+                    Err(commissary_db::DbError::NotFound) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(found)
+        })
+        .await?;
+    Ok(views.into_iter().map(ListingResponse::from).collect())
 }
 
 /// Edits a draft. Fields left out keep their value; the result is validated as a whole.

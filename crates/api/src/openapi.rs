@@ -12,6 +12,9 @@ use utoipa::OpenApi;
         crate::auctions::publish, crate::auctions::cancel, crate::auctions::bids,
         crate::photos::upload, crate::photos::remove, crate::photos::reorder, crate::photos::serve,
         crate::health::healthz, crate::health::readyz, crate::health::metrics, crate::health::public_config,
+        crate::live::public_events, crate::live::listing_events, crate::live::my_events,
+        crate::members::my_bids, crate::members::my_credits, crate::members::watchlist, crate::members::watch,
+        crate::members::unwatch,
     ),
     tags(
         (name = "auth", description = "Sign-In with Ethereum"),
@@ -19,6 +22,8 @@ use utoipa::OpenApi;
         (name = "photos", description = "Listing photos"),
         (name = "auctions", description = "On-chain auctions: publishing, cancelling, bids"),
         (name = "operations", description = "Probes and metrics"),
+        (name = "live", description = "Server-Sent Events: auction events as they are indexed, resumable with Last-Event-ID"),
+        (name = "members", description = "The signed-in member's auctions, credits and watchlist"),
     )
 )]
 pub struct ApiDoc;

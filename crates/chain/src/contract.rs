@@ -10,8 +10,10 @@ use chrono::{DateTime, Utc};
 
 use commissary_domain::{AuctionEvent, AuctionId, LoggedEvent, TokenAmount};
 
+use commissary_db::members::credits::{CreditEvent, CreditKind};
+
 use crate::bindings::CommissaryAuction::{
-    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, CommissaryAuctionErrors,
+    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, CommissaryAuctionErrors, RefundCredited, Withdrawn,
 };
 use crate::error::{ChainError, ChainResult};
 use crate::rpc::hex32;
@@ -78,6 +80,30 @@ pub(crate) fn decode_log(log: &Log, block_time: DateTime<Utc>) -> ChainResult<Op
         block_time,
         auction_id: auction_id(id)?,
         event,
+    }))
+}
+
+/// Decodes a `RefundCredited` or `Withdrawn` log (`None` for other events).
+pub(crate) fn decode_credit(log: &Log, block_time: DateTime<Utc>) -> ChainResult<Option<CreditEvent>> {
+    let missing = |what: &str| inconsistent(format!("log without {what}"));
+    let topic = log.topic0().copied().unwrap_or_default();
+    let (kind, bidder, amount) = if topic == RefundCredited::SIGNATURE_HASH {
+        let e = log.log_decode::<RefundCredited>().map_err(inconsistent)?.inner.data;
+        (CreditKind::Credited, e.bidder, e.amount)
+    } else if topic == Withdrawn::SIGNATURE_HASH {
+        let e = log.log_decode::<Withdrawn>().map_err(inconsistent)?.inner.data;
+        (CreditKind::Withdrawn, e.bidder, e.amount)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(CreditEvent {
+        tx_hash: hex32(&log.transaction_hash.ok_or_else(|| missing("transaction hash"))?),
+        log_index: as_i64(log.log_index.ok_or_else(|| missing("log index"))?)?,
+        block_number: as_i64(log.block_number.ok_or_else(|| missing("block number"))?)?,
+        block_time,
+        bidder: crate::to_domain_address(bidder),
+        kind,
+        amount,
     }))
 }
 

@@ -16,7 +16,7 @@ use commissary_db::chain::intents;
 
 use crate::component::Component;
 use crate::context::Ctx;
-use crate::contract::{as_i64, chain_time, decode_log};
+use crate::contract::{as_i64, chain_time, decode_credit, decode_log};
 use crate::error::{ChainError, ChainResult};
 use crate::rpc::{Block, hex32};
 
@@ -117,6 +117,7 @@ async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
     blocks.insert(to_before.block_hash.clone(), to_before.clone());
     blocks.insert(from_block.block_hash.clone(), from_block.clone());
     let mut events = Vec::with_capacity(logs.len());
+    let mut credits = Vec::new();
     for log in &logs {
         if log.removed {
             continue;
@@ -134,6 +135,8 @@ async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
         let block_time = chain_time(u64::try_from(block.block_time).unwrap_or(0))?;
         if let Some(event) = decode_log(log, block_time)? {
             events.push(event);
+        } else if let Some(credit) = decode_credit(log, block_time)? {
+            credits.push(credit);
         }
     }
     events.sort_by_key(|e| (e.block_number, e.log_index));
@@ -142,6 +145,11 @@ async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
     let scope = ctx.scope.clone();
     let expected = cursor.clone();
     let to_block = to_before.clone();
+    // Credits belong to bidders, not auctions: recorded (idempotently) before the range is
+    // applied, so a crash in between records them again; a rollback forgets them.
+    if !credits.is_empty() {
+        ctx.db.run(move |c| commissary_db::members::credits::record(c, &credits)).await?;
+    }
     let applied = ctx
         .db
         .run(move |c| store::apply_range(c, &scope, expected.as_ref(), &headers, &events, &to_block, Utc::now()))

@@ -14,7 +14,9 @@ use alloy::rpc::types::{Filter, Log, TransactionReceipt};
 use alloy::sol_types::SolEvent;
 use alloy::transports::http::reqwest;
 
-use crate::bindings::CommissaryAuction::{AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced};
+use crate::bindings::CommissaryAuction::{
+    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, RefundCredited, Withdrawn,
+};
 use crate::error::{ChainError, ChainResult};
 
 /// A provider without fillers for `url`, with a request timeout.
@@ -109,6 +111,8 @@ impl Rpc {
                 BidPlaced::SIGNATURE_HASH,
                 AuctionSettled::SIGNATURE_HASH,
                 AuctionCancelled::SIGNATURE_HASH,
+                RefundCredited::SIGNATURE_HASH,
+                Withdrawn::SIGNATURE_HASH,
             ])
             .from_block(from)
             .to_block(to);

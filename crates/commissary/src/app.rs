@@ -14,7 +14,8 @@ use tokio::task::JoinHandle;
 use tracing_actix_web::TracingLogger;
 
 use commissary_api::{
-    ApiConfig, AppState, DbSessionStore, PublicChainConfig, SiweConfig, configure, session_middleware,
+    ApiConfig, AppState, DbSessionStore, LiveHub, LiveOptions, PublicChainConfig, SiweConfig, configure,
+    session_middleware,
 };
 use commissary_chain::{ChainConfig, ChainWorker};
 use commissary_db::{Db, DbOptions};
@@ -116,6 +117,8 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
     };
     let state = web::Data::from(AppState::new(db.clone(), photos, config, metrics_handle()));
     let limiter_state = state.clone();
+    // One fan-out per process for every live stream (SSE), fed from the database.
+    let live = web::Data::from(LiveHub::start(db.clone(), LiveOptions::default()));
     let key = if settings.raw.auth.session_key.is_empty() {
         tracing::warn!("auth.session_key is not set: using a random key, so sessions end when the process restarts");
         Key::generate()
@@ -128,6 +131,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(live.clone())
             .wrap(session_middleware(store.clone(), key.clone(), secure, ttl))
             .wrap(from_fn(commissary_api::health::track_requests))
             .wrap(Compress::default())

@@ -316,3 +316,71 @@ async fn two_replicas_one_worker_and_failover_after_a_kill() {
     })
     .await;
 }
+
+/// Reads `text/event-stream` frames from a response and returns the next `bid` event's
+/// `(id, tx_hash)`.
+async fn next_bid(response: &mut reqwest::Response, buffer: &mut String) -> (i64, String) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if !block.lines().any(|l| l == "event: bid") {
+                continue;
+            }
+            let id = block.lines().find_map(|l| l.strip_prefix("id: ")).expect("id").parse().expect("numeric id");
+            let data: serde_json::Value =
+                serde_json::from_str(block.lines().find_map(|l| l.strip_prefix("data: ")).expect("data"))
+                    .expect("JSON");
+            return (id, data["tx_hash"].as_str().expect("tx hash").to_owned());
+        }
+        let chunk = tokio::time::timeout_at(deadline, response.chunk()).await.expect("a bid event within 30 s");
+        buffer.push_str(std::str::from_utf8(&chunk.expect("read").expect("stream open")).expect("utf8"));
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_stream_the_events_either_one_indexed() {
+    let anvil = Anvil::spawn().await;
+    let (deployment, chain) = anvil.deploy().await;
+    let test_db = TestDb::new().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = test_db.db.clone();
+    let a = Service::start(dir.path(), "a", &test_db.url, &chain);
+    let b = Service::start(dir.path(), "b", &test_db.url, &chain);
+    a.wait_ready().await;
+    b.wait_ready().await;
+    let client = reqwest::Client::new();
+    let mut streams = Vec::new();
+    for service in [&a, &b] {
+        let url = format!("http://127.0.0.1:{}/api/v1/events", service.port);
+        let response = client.get(url).send().await.expect("stream");
+        assert_eq!(response.status(), 200);
+        streams.push((response, String::new()));
+    }
+
+    let ids = queue_listings(&db, 1, ChronoDuration::minutes(30)).await;
+    let watched = ids.clone();
+    wait_until("the listing to be published", Duration::from_secs(60), async || {
+        statuses(&db, &watched).await.iter().all(is_published)
+    })
+    .await;
+    let auction_id: u64 = db
+        .run(move |conn| listings::get(conn, watched[0]))
+        .await
+        .expect("listing")
+        .auction_id
+        .expect("auction")
+        .parse()
+        .expect("number");
+    anvil.fund(&deployment, ANVIL_KEYS[3], U256::from(10_000u64)).await;
+    // Only the lease holder indexes, yet clients of both replicas see every bid.
+    for amount in [1000u128, 1200] {
+        let tx = anvil.bid(&deployment, ANVIL_KEYS[3], auction_id, amount).await.expect("bid");
+        let mut seen = Vec::new();
+        for (response, buffer) in &mut streams {
+            seen.push(next_bid(response, buffer).await);
+        }
+        assert_eq!(seen[0], seen[1], "the same event, with the same id, on both replicas");
+        assert_eq!(seen[0].1, tx);
+    }
+}

@@ -84,6 +84,8 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
 pub struct Db {
     pool: Pool<ConnectionManager<DbConnection>>,
     backend: Backend,
+    /// What `establish` connects to (may hold a password: never shown).
+    pub(crate) target: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Db {
@@ -119,8 +121,8 @@ impl Db {
             .max_size(pool_size)
             .connection_timeout(options.connect_timeout)
             .connection_customizer(Box::new(ConnectionSetup))
-            .build(ConnectionManager::<DbConnection>::new(target))?;
-        Ok(Self { pool, backend })
+            .build(ConnectionManager::<DbConnection>::new(target.clone()))?;
+        Ok(Self { pool, backend, target: target.into() })
     }
 
     pub fn backend(&self) -> Backend {

@@ -13,8 +13,12 @@
 //! ```text
 //! publication, views                 use cases across tables: queue a publication; the
 //!                                    listing read model (listing + photos + auction)
+//!   members::bids                    a member's auctions and where they stand
 //!   chain::{indexer, intents}        apply/roll back ranges of events; the sender's outbox
+//!     members::announce              live events of what the indexer applied / rolled back
 //!     chain::{auctions, bids, events, jobs, lease}   projection, bids, event log, jobs, leases
+//!       members::{status, credits, watchlist}   status events; credited refunds; watchlist
+//!         members::events            the live event log: record, replay, wake-ups, LISTEN
 //!       photos, auth                 photo rows; nonces and sessions
 //!         listings                   listing rows, guarded draft writes, transitions
 //!           schema, chain::schema, connection, error   tables, pools, DbError/Conflict
@@ -27,6 +31,7 @@ pub mod chain;
 mod connection;
 mod error;
 pub mod listings;
+pub mod members;
 pub mod photos;
 pub mod publication;
 pub mod schema;

@@ -28,6 +28,8 @@ pub struct ListingView {
     pub photos: Vec<PhotoRecord>,
     /// Once the indexer has seen its auction.
     pub auction: Option<AuctionState>,
+    /// How many members watch it.
+    pub watch_count: i64,
 }
 
 impl ListingView {
@@ -130,10 +132,12 @@ fn to_views(conn: &mut DbConnection, rows: Vec<Joined>) -> DbResult<Vec<ListingV
     for photo in photos::list_for_many(conn, &ids)? {
         by_listing.entry(photo.listing_id).or_default().push(photo);
     }
+    let mut watch_counts = crate::members::watchlist::counts(conn, &ids)?;
     Ok(records
         .into_iter()
         .map(|(record, auction)| ListingView {
             photos: by_listing.remove(&record.id).unwrap_or_default(),
+            watch_count: watch_counts.remove(&record.id).unwrap_or(0),
             record,
             auction,
         })

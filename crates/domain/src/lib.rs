@@ -21,6 +21,7 @@ pub mod events;
 pub mod lifecycle;
 pub mod listing;
 pub mod listing_hash;
+pub mod member;
 pub mod money;
 pub mod projection;
 pub mod secret;
@@ -35,6 +36,7 @@ pub use listing::{
     Category, Condition, Fulfilment, ListingDetails, ListingId, ListingInput, ListingStatus, Pickup, Schedule, Shipping,
 };
 pub use listing_hash::{ListingDocument, keccak256};
+pub use member::{BidderState, bidder_state};
 pub use money::{MoneyError, ONE_AMPLED, TokenAmount};
 pub use projection::{AuctionState, AuctionStatus, OnChainAuction, Settlement};
 pub use secret::Secret;

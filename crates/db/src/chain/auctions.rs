@@ -330,8 +330,14 @@ pub fn advance_phases(conn: &mut DbConnection, chain_now: i64, now: DateTime<Utc
         )
         .select(AuctionRow::as_select())
         .load(conn)?;
+    let mut changed = Vec::with_capacity(rows.len());
     for row in &rows {
         sync_listing(conn, row.listing()?, &row.state()?, chain_now_at, now)?;
+        changed.extend(row.listing()?.map(|l| l.to_string()));
+    }
+    crate::members::status::sync_statuses(conn, changed.iter().map(String::as_str), now.and_utc())?;
+    if !rows.is_empty() {
+        crate::members::events::wake();
     }
     Ok(rows.len())
 }

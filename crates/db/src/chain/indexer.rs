@@ -153,12 +153,18 @@ pub fn apply_range(
             if let Some(listing) = auctions::apply_event(conn, event, now_n)? {
                 applied.listings_changed.insert(listing);
             }
+            crate::members::announce::chain_event(conn, event, now)?;
             applied.new_events += 1;
             applied.auctions_changed.insert(event.auction_id);
         }
         diesel::delete(chain_blocks::table.filter(chain_blocks::block_number.lt(to.block_number - KEPT_BLOCKS)))
             .execute(conn)?;
         Ok(applied)
+    })
+    .inspect(|applied| {
+        if applied.new_events > 0 {
+            crate::members::events::wake();
+        }
     })
 }
 
@@ -204,6 +210,8 @@ pub fn rollback_to(
             }
             applied.auctions_changed.insert(auction_id);
         }
+        crate::members::announce::rollback(conn, ancestor.block_number, &applied.listings_changed, now)?;
         Ok(applied)
     })
+    .inspect(|_| crate::members::events::wake())
 }
