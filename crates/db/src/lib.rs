@@ -6,6 +6,7 @@
 //! All queries are synchronous diesel calls; [`Db::run`] moves them to tokio's
 //! blocking pool so they never stall the async executor.
 
+pub mod after_sale;
 pub mod auth;
 pub mod chain;
 mod connection;

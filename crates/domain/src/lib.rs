@@ -6,9 +6,12 @@
 
 pub mod address;
 pub mod auction;
+pub mod fulfillment;
 pub mod listing;
 pub mod listing_hash;
 pub mod money;
+pub mod notification;
+pub mod profile;
 pub mod validation;
 
 pub use address::Address;

@@ -183,6 +183,7 @@ pub fn apply_range(
                     .execute(conn)?;
             }
             auctions::apply_event(conn, event, now_n)?;
+            crate::after_sale::on_chain_event(conn, event, now)?;
             applied.new_events += 1;
             applied.auctions_changed.insert(event.auction_id.clone());
         }
@@ -228,6 +229,7 @@ pub fn rollback_to(
         diesel::delete(chain_blocks::table.filter(chain_blocks::block_number.gt(ancestor.block_number)))
             .execute(conn)?;
         upsert_block(conn, ancestor)?;
+        crate::after_sale::on_rollback(conn, ancestor.block_number, now)?;
         let mut applied = Applied::default();
         for auction_id in touched.into_iter().flatten() {
             if let Some(listing) = auctions::rebuild(conn, &auction_id, ancestor.block_time, now_n)? {
