@@ -2,6 +2,7 @@
 //! metrics and the OpenAPI description. Handlers are thin: they parse input into
 //! domain types, call the domain and the stores, and map errors to [`ApiError`].
 
+pub mod after_sale;
 pub mod auctions;
 pub mod auth;
 pub mod error;
@@ -84,6 +85,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auctions::publish)
                 .service(auctions::cancel)
                 .service(auctions::bids)
+                .configure(after_sale::configure)
                 .service(listings::get_one)
                 .service(listings::update)
                 .service(listings::remove),

@@ -12,6 +12,15 @@ use utoipa::OpenApi;
         crate::auctions::publish, crate::auctions::cancel, crate::auctions::bids,
         crate::photos::upload, crate::photos::remove, crate::photos::reorder, crate::photos::serve,
         crate::health::healthz, crate::health::readyz, crate::health::metrics, crate::health::public_config,
+        crate::after_sale::fulfillment::claim, crate::after_sale::fulfillment::get_one,
+        crate::after_sale::fulfillment::transition, crate::after_sale::fulfillment::confirm_receipt,
+        crate::after_sale::fulfillment::queue,
+        crate::after_sale::inbox::list, crate::after_sale::inbox::read, crate::after_sale::inbox::get_settings,
+        crate::after_sale::inbox::put_settings, crate::after_sale::inbox::unsubscribe_page,
+        crate::after_sale::inbox::unsubscribe_one_click,
+        crate::after_sale::profile::get_profile, crate::after_sale::profile::put_profile,
+        crate::after_sale::profile::confirm_email,
+        crate::after_sale::reports::auctions_csv, crate::after_sale::reports::summary,
     ),
     tags(
         (name = "auth", description = "Sign-In with Ethereum"),
@@ -19,6 +28,10 @@ use utoipa::OpenApi;
         (name = "photos", description = "Listing photos"),
         (name = "auctions", description = "On-chain auctions: publishing, cancelling, bids"),
         (name = "operations", description = "Probes and metrics"),
+        (name = "fulfillment", description = "Won gear on its way to the winner"),
+        (name = "notifications", description = "In-app notifications and email settings"),
+        (name = "profile", description = "Display name and email address"),
+        (name = "reports", description = "The stewards' books"),
     )
 )]
 pub struct ApiDoc;

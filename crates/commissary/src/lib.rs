@@ -1,6 +1,8 @@
 //! The Commissary service as a library, so integration tests start exactly what the
 //! `commissary` binary runs.
 
+pub mod after_sale;
+pub mod after_sale_config;
 pub mod app;
 pub mod config;
 pub mod dev;

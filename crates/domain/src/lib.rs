@@ -12,6 +12,7 @@ pub mod listing_hash;
 pub mod money;
 pub mod notification;
 pub mod profile;
+pub mod report;
 pub mod validation;
 
 pub use address::Address;
