@@ -17,6 +17,9 @@ pub mod message;
 pub mod webhook;
 mod worker;
 
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
 pub use mailer::{MailError, Mailer};
 pub use webhook::{SecretError, WebhookKey};
 pub use worker::{DeliverySettings, Notifier, NotifierConfig, WebhookTarget};

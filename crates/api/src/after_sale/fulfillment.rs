@@ -210,16 +210,22 @@ pub async fn get_one(
     Ok(web::Json(respond(&state, id, actor).await?))
 }
 
-async fn move_to(
-    state: &AppState,
-    id: ListingId,
-    record: Fulfillment,
+/// Who asks to move a record where.
+struct Request {
     actor: Actor,
     by: Address,
     to: FulfillmentState,
     note: Option<String>,
     tracking: Option<String>,
+}
+
+async fn move_to(
+    state: &AppState,
+    id: ListingId,
+    record: Fulfillment,
+    request: Request,
 ) -> ApiResult<FulfillmentResponse> {
+    let Request { actor, by, to, note, tracking } = request;
     let now = Utc::now();
     let situation = record.situation(state.config.after_sale.policy.claim_by(record.settled_at), now);
     check_transition(situation, actor, to).map_err(|refused| {
@@ -230,16 +236,9 @@ async fn move_to(
     state
         .db
         .transaction(move |conn| {
-            let step = store::fulfillment::record_transition(
-                conn,
-                id,
-                from,
-                to,
-                by,
-                note.as_deref(),
-                tracking.as_deref(),
-                now,
-            )?;
+            let step =
+                store::fulfillment::Move { from, to, actor: by, note: note.as_deref(), tracking: tracking.as_deref() };
+            let step = store::fulfillment::record_transition(conn, id, step, now)?;
             store::announce_step(conn, &record, &step, tracking.as_deref(), now)?;
             Ok(())
         })
@@ -266,9 +265,14 @@ pub async fn transition(
     let id = parse_listing_id(&id)?;
     let request = body.into_inner().validate()?;
     let (record, _) = load_for(&state, id, Some(steward.address), true).await?;
-    let response =
-        move_to(&state, id, record, Actor::Steward, steward.address, request.to, request.note, request.tracking)
-            .await?;
+    let request = Request {
+        actor: Actor::Steward,
+        by: steward.address,
+        to: request.to,
+        note: request.note,
+        tracking: request.tracking,
+    };
+    let response = move_to(&state, id, record, request).await?;
     Ok(web::Json(response))
 }
 
@@ -285,9 +289,14 @@ pub async fn confirm_receipt(
 ) -> ApiResult<web::Json<FulfillmentResponse>> {
     let id = parse_listing_id(&id)?;
     let (record, _) = load_for(&state, id, Some(member.address), false).await?;
-    let note = Some("receipt confirmed by the winner".to_owned());
-    let response =
-        move_to(&state, id, record, Actor::Winner, member.address, FulfillmentState::HandedOver, note, None).await?;
+    let request = Request {
+        actor: Actor::Winner,
+        by: member.address,
+        to: FulfillmentState::HandedOver,
+        note: Some("receipt confirmed by the winner".to_owned()),
+        tracking: None,
+    };
+    let response = move_to(&state, id, record, request).await?;
     Ok(web::Json(response))
 }
 

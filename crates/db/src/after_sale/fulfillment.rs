@@ -271,18 +271,24 @@ pub fn store_claim(
     Ok(Step { history_id, from: expected, to })
 }
 
-/// Moves a record from `from` to `to` (checked by the domain rules beforehand):
-/// compare-and-set on `from`, with a history row.
+/// A transition to record (checked against the domain rules beforehand).
+#[derive(Debug, Clone, Copy)]
+pub struct Move<'a> {
+    pub from: FulfillmentState,
+    pub to: FulfillmentState,
+    pub actor: Address,
+    pub note: Option<&'a str>,
+    pub tracking: Option<&'a str>,
+}
+
+/// Moves a record: compare-and-set on `step.from`, with a history row.
 pub fn record_transition(
     conn: &mut DbConnection,
     listing_id: ListingId,
-    from: FulfillmentState,
-    to: FulfillmentState,
-    actor: Address,
-    note: Option<&str>,
-    tracking: Option<&str>,
+    step: Move<'_>,
     now: DateTime<Utc>,
 ) -> DbResult<Step> {
+    let Move { from, to, actor, note, tracking } = step;
     let now = naive(now);
     let id = listing_id.to_string();
     let closed_at = to.is_closed().then_some(now);
