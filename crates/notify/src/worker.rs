@@ -90,7 +90,7 @@ fn chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-const BATCH: i64 = 50;
+const BATCH: i64 = 10;
 
 impl Notifier {
     pub fn new(config: NotifierConfig, db: Db, worker_id: String) -> Result<Self, reqwest::Error> {
