@@ -3,6 +3,7 @@
 mod after_sale;
 mod auctions;
 mod auth;
+mod ending_soon;
 mod helpers;
 mod lifecycle;
 mod listings;

@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use alloy::primitives::U256;
 use chrono::Utc;
-use commissary_chain::testkit::{ANVIL_KEYS, TestDb, address_of};
+use commissary_chain::testkit::{ANVIL_KEYS, address_of};
 use commissary_db::DbConnection;
 use commissary_db::after_sale::{fulfillment, notifications};
-use commissary_db::chain::events::{ChainEvent, EventData};
 use commissary_db::chain::indexer::{self, BlockRef, Cursor};
+use commissary_db::testkit::TestDb;
 use commissary_domain::fulfillment::{Claim, ContactDetails, FulfillmentState, Method, REDACTED};
 use commissary_domain::notification::NotificationKind;
-use commissary_domain::{Address, ListingId};
+use commissary_domain::{Address, AuctionEvent, AuctionId, ListingId, LoggedEvent, TokenAmount};
 
 use common::*;
 
@@ -33,29 +33,56 @@ fn block(n: i64) -> BlockRef {
     }
 }
 
-fn event(n: i64, log_index: i64, data: EventData) -> ChainEvent {
+fn time(unix: i64) -> chrono::DateTime<Utc> {
+    chrono::DateTime::from_timestamp(unix, 0).unwrap()
+}
+
+fn event(n: i64, log_index: i64, data: AuctionEvent) -> LoggedEvent {
     let b = block(n);
-    ChainEvent {
+    LoggedEvent {
         tx_hash: format!("0x{:062x}{log_index:02x}", n),
         log_index,
         block_number: n,
         block_hash: b.block_hash,
-        block_time: b.block_time,
-        auction_id: "1".into(),
-        data,
+        block_time: time(b.block_time),
+        auction_id: AuctionId::new(1),
+        event: data,
     }
 }
 
-fn bid(n: i64, bidder: &str, amount: u128) -> ChainEvent {
+fn tokens(amount: u128) -> TokenAmount {
+    TokenAmount::from_u128(amount * TOKEN).unwrap()
+}
+
+fn created(listing_hash: String) -> LoggedEvent {
     event(
-        n,
+        1,
         0,
-        EventData::BidPlaced { bidder: bidder.into(), amount: (amount * TOKEN).to_string(), end_time: 1_900_001_000 },
+        AuctionEvent::AuctionCreated {
+            listing_hash,
+            reserve_price: tokens(1),
+            start_time: time(1_899_999_000),
+            end_time: time(1_900_001_000),
+            min_increment_bps: 500,
+            extension_secs: 0,
+        },
     )
 }
 
-fn settled(n: i64, winner: &str, amount: u128) -> ChainEvent {
-    event(n, 0, EventData::AuctionSettled { winner: Some(winner.into()), amount: (amount * TOKEN).to_string() })
+fn bid(n: i64, bidder: &str, amount: u128) -> LoggedEvent {
+    event(
+        n,
+        0,
+        AuctionEvent::BidPlaced {
+            bidder: Address::parse(bidder).unwrap(),
+            amount: tokens(amount),
+            end_time: time(1_900_001_000),
+        },
+    )
+}
+
+fn settled(n: i64, winner: &str, amount: u128) -> LoggedEvent {
+    event(n, 0, AuctionEvent::AuctionSettled { winner: Some(Address::parse(winner).unwrap()), amount: tokens(amount) })
 }
 
 fn cursor_of(b: &BlockRef) -> Cursor {
@@ -63,7 +90,7 @@ fn cursor_of(b: &BlockRef) -> Cursor {
 }
 
 /// Applies blocks `from..=to` with `events`, from the cursor at `from - 1`.
-fn apply(conn: &mut DbConnection, from: i64, to: i64, events: &[ChainEvent]) {
+fn apply(conn: &mut DbConnection, from: i64, to: i64, events: &[LoggedEvent]) {
     let expected = (from > 1).then(|| cursor_of(&block(from - 1)));
     let blocks: Vec<BlockRef> = (from..to).map(block).collect();
     indexer::apply_range(conn, "test", expected.as_ref(), &blocks, events, &block(to), Utc::now()).unwrap();
@@ -97,18 +124,7 @@ async fn settlement_creates_the_sale_once_and_a_reorg_takes_back_what_nobody_act
     let hash = tdb.db.run(move |c| commissary_db::listings::get(c, listing)).await.unwrap().listing_hash.unwrap();
     tdb.db
         .run(move |conn| {
-            let created = event(
-                1,
-                0,
-                EventData::AuctionCreated {
-                    listing_hash: hash.clone(),
-                    reserve_price: TOKEN.to_string(),
-                    start_time: 1_899_999_000,
-                    end_time: 1_900_001_000,
-                    min_increment_bps: 500,
-                    extension_secs: 0,
-                },
-            );
+            let created = created(hash.clone());
             apply(conn, 1, 3, &[created, bid(2, ALICE, 2), bid(3, BOB, 3)]);
             assert_eq!(kinds_for(conn), vec![(NotificationKind::Outbid, ALICE.to_owned())]);
             let outbid_id = notifications::all(conn).unwrap()[0].id.clone();
@@ -167,18 +183,7 @@ async fn personal_data_is_erased_after_retention_and_history_is_kept() {
     let hash = tdb.db.run(move |c| commissary_db::listings::get(c, listing)).await.unwrap().listing_hash.unwrap();
     tdb.db
         .run(move |conn| {
-            let created = event(
-                1,
-                0,
-                EventData::AuctionCreated {
-                    listing_hash: hash.clone(),
-                    reserve_price: TOKEN.to_string(),
-                    start_time: 1_899_999_000,
-                    end_time: 1_900_001_000,
-                    min_increment_bps: 500,
-                    extension_secs: 0,
-                },
-            );
+            let created = created(hash.clone());
             apply(conn, 1, 3, &[created, bid(2, ALICE, 2), settled(3, ALICE, 2)]);
             let alice = Address::parse(ALICE).unwrap();
             let steward = Address::parse("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266").unwrap();
@@ -225,7 +230,7 @@ async fn anvil_reorg_of_a_settlement_recreates_the_sale_exactly_once() {
     let listing = env.publish("Wurlitzer 200A", now - secs(60), now + secs(25), TOKEN).await;
     let mut worker = env.worker("w1");
     let auction = wait_for("publication", Duration::from_secs(20), || async { env.auction(listing).await }).await;
-    let id: u64 = auction.auction_id.parse().unwrap();
+    let id = auction.auction_id.get();
     for key in [ANVIL_KEYS[1], ANVIL_KEYS[2]] {
         env.anvil.fund(&env.deployment, key, U256::from(100 * TOKEN)).await;
     }
@@ -277,7 +282,7 @@ async fn sale_of(env: &Env, listing: ListingId) -> Option<fulfillment::Fulfillme
 
 async fn won_ids(env: &Env) -> Vec<String> {
     env.db()
-        .run(|c| notifications::all(c))
+        .run(notifications::all)
         .await
         .unwrap()
         .into_iter()

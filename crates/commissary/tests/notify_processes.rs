@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde_json::json;
 
-use commissary_chain::testkit::TestDb;
 use commissary_db::Db;
 use commissary_db::after_sale::notifications::{self, DeliveryStatus, NewNotification};
 use commissary_db::after_sale::profiles;
+use commissary_db::testkit::TestDb;
 use commissary_domain::notification::{Channel, NotificationKind};
 use commissary_notify::testkit::{SmtpSink, WebhookReceiver};
 

@@ -11,9 +11,6 @@
 //! The winner may amend the claim while it is `claimed`. Everything here is pure; the
 //! adapters load the record, ask these rules, and store the outcome.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -29,44 +26,10 @@ pub const ADDRESS_MAX_LINES: usize = 3;
 /// What replaces personal data once it has been erased.
 pub const REDACTED: &str = "[redacted]";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown value")]
-pub struct UnknownValue;
-
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s { $($text => Ok($name::$variant),)+ _ => Err(UnknownValue) }
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
-text_enum!(
+crate::string_enum!(
     /// Where a won item is on its way to the winner.
-    FulfillmentState {
+    #[derive(PartialOrd, Ord)]
+    pub FulfillmentState {
         AwaitingClaim => "awaiting_claim",
         Claimed => "claimed",
         ReadyForPickup => "ready_for_pickup",
@@ -76,9 +39,9 @@ text_enum!(
     }
 );
 
-text_enum!(
+crate::string_enum!(
     /// How the winner gets the item.
-    Method {
+    pub Method {
         Pickup => "pickup",
         Shipping => "shipping",
     }

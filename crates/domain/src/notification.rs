@@ -1,16 +1,13 @@
 //! What members are told about, and through which channels.
 
-use std::fmt;
-use std::str::FromStr;
+use serde::Deserialize;
 
-use serde::{Deserialize, Serialize};
-
-use crate::fulfillment::{UnknownValue, text_enum};
 use crate::validation::ValidationErrors;
 
-text_enum!(
+crate::string_enum!(
     /// The kinds of notification.
-    NotificationKind {
+    #[derive(PartialOrd, Ord)]
+    pub NotificationKind {
         Outbid => "outbid",
         Won => "won",
         Lost => "lost",
@@ -20,9 +17,10 @@ text_enum!(
     }
 );
 
-text_enum!(
+crate::string_enum!(
     /// Where a notification is delivered.
-    Channel {
+    #[derive(PartialOrd, Ord)]
+    pub Channel {
         InApp => "in_app",
         Email => "email",
         Webhook => "webhook",
@@ -103,6 +101,6 @@ mod tests {
         assert_eq!(bad.apply(&[]).expect_err("unknown").0[0].field, "email.spam");
         assert_eq!("ending_soon".parse::<NotificationKind>(), Ok(NotificationKind::EndingSoon));
         assert!("nope".parse::<Channel>().is_err());
-        assert_eq!(Channel::from_str("webhook"), Ok(Channel::Webhook));
+        assert_eq!("webhook".parse::<Channel>(), Ok(Channel::Webhook));
     }
 }

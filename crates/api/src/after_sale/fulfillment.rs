@@ -8,17 +8,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use commissary_db::DbError;
 use commissary_db::after_sale::{self as store, fulfillment::Fulfillment};
-use commissary_db::{DbError, listings as listing_store};
 use commissary_domain::fulfillment::{
     Actor, ClaimInput, ContactDetails, FulfillmentPolicy, FulfillmentState, Method, Offered, TransitionInput,
     allowed_transitions, check_transition, claim_allowed,
 };
 use commissary_domain::{Address, ListingId, TokenAmount};
 
-use crate::auth::{Member, Steward, Viewer};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::listings::parse_listing_id;
+use crate::listing_path::ListingPath;
+use crate::session::{Member, Steward, Viewer};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -142,15 +142,6 @@ async fn respond(state: &AppState, id: ListingId, actor: Actor) -> ApiResult<Ful
     Ok(response)
 }
 
-fn changed(error: DbError) -> ApiError {
-    match error {
-        DbError::Conflict("fulfillment_changed") => {
-            ApiError::conflict("fulfillment_changed", "the fulfillment changed meanwhile; reload and try again")
-        }
-        other => other.into(),
-    }
-}
-
 /// The winner claims the item (or amends the claim until it is ready or shipped):
 /// `{method: "pickup" | "shipping", name, email, phone?, address?, note?}`; `address`
 /// (`{lines, city, postal_code, country}`) is required for shipping.
@@ -159,20 +150,19 @@ fn changed(error: DbError) -> ApiError {
     responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 #[post("/listings/{id}/claim")]
-#[tracing::instrument(skip_all, fields(listing = %id, member = %member.address))]
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), member = %member.address))]
 pub async fn claim(
     state: web::Data<AppState>,
     member: Member,
-    id: web::Path<String>,
+    listing: ListingPath,
     body: web::Json<ClaimInput>,
 ) -> ApiResult<web::Json<FulfillmentResponse>> {
-    let id = parse_listing_id(&id)?;
+    let id = listing.id();
     // Only the winner: a steward claims nothing on a member's behalf.
     let (record, _) = load_for(&state, id, Some(member.address), false).await?;
-    let listing = state.db.run(move |conn| listing_store::get(conn, id)).await?;
     let offered = Offered {
-        pickup: listing.details.fulfilment.pickup.available,
-        shipping: listing.details.fulfilment.shipping.available,
+        pickup: listing.0.details.fulfilment.pickup.available,
+        shipping: listing.0.details.fulfilment.shipping.available,
     };
     let claim = body.into_inner().validate(offered)?;
     let now = Utc::now();
@@ -189,8 +179,7 @@ pub async fn claim(
             }
             Ok(())
         })
-        .await
-        .map_err(changed)?;
+        .await?;
     tracing::info!("claim recorded");
     Ok(web::Json(respond(&state, id, Actor::Winner).await?))
 }
@@ -199,13 +188,13 @@ pub async fn claim(
 #[utoipa::path(get, path = "/api/v1/listings/{id}/fulfillment", tag = "fulfillment", params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}/fulfillment")]
-#[tracing::instrument(skip_all, fields(listing = %id))]
+#[tracing::instrument(skip_all, fields(listing = %listing.id()))]
 pub async fn get_one(
     state: web::Data<AppState>,
     viewer: Viewer,
-    id: web::Path<String>,
+    listing: ListingPath,
 ) -> ApiResult<web::Json<FulfillmentResponse>> {
-    let id = parse_listing_id(&id)?;
+    let id = listing.id();
     let (_, actor) = load_for(&state, id, viewer.address, viewer.is_steward).await?;
     Ok(web::Json(respond(&state, id, actor).await?))
 }
@@ -242,8 +231,7 @@ async fn move_to(
             store::announce_step(conn, &record, &step, tracking.as_deref(), now)?;
             Ok(())
         })
-        .await
-        .map_err(changed)?;
+        .await?;
     tracing::info!(from = %from, to = %to, "fulfillment moved");
     respond(state, id, actor).await
 }
@@ -255,14 +243,14 @@ async fn move_to(
     responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 #[post("/listings/{id}/fulfillment/transitions")]
-#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn transition(
     state: web::Data<AppState>,
     steward: Steward,
-    id: web::Path<String>,
+    listing: ListingPath,
     body: web::Json<TransitionInput>,
 ) -> ApiResult<web::Json<FulfillmentResponse>> {
-    let id = parse_listing_id(&id)?;
+    let id = listing.id();
     let request = body.into_inner().validate()?;
     let (record, _) = load_for(&state, id, Some(steward.address), true).await?;
     let request = Request {
@@ -281,13 +269,13 @@ pub async fn transition(
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/listings/{id}/fulfillment/confirm-receipt")]
-#[tracing::instrument(skip_all, fields(listing = %id, member = %member.address))]
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), member = %member.address))]
 pub async fn confirm_receipt(
     state: web::Data<AppState>,
     member: Member,
-    id: web::Path<String>,
+    listing: ListingPath,
 ) -> ApiResult<web::Json<FulfillmentResponse>> {
-    let id = parse_listing_id(&id)?;
+    let id = listing.id();
     let (record, _) = load_for(&state, id, Some(member.address), false).await?;
     let request = Request {
         actor: Actor::Winner,

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use commissary_db::after_sale::{notifications as store, profiles};
 use commissary_domain::notification::{NotificationKind, SettingsInput};
 
-use crate::auth::Member;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::session::Member;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,8 +12,8 @@ use commissary_db::after_sale::profiles::{self, Confirmation, Profile};
 use commissary_domain::profile::{EMAIL_CODE_TTL, ProfileInput, parse_email_code};
 
 use super::inbox::new_token;
-use crate::auth::Member;
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::session::Member;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

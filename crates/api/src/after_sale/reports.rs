@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 use commissary_db::after_sale::reports;
 use commissary_domain::report::{Outcome, ampled, csv_field, summarise};
 
-use crate::auth::Steward;
 use crate::error::{ApiResult, ErrorBody};
+use crate::session::Steward;
 use crate::state::AppState;
 
 const CSV_HEADER: [&str; 15] = [

@@ -144,7 +144,7 @@ pub struct SettledSale<'a> {
     pub amount: &'a str,
     pub tx_hash: &'a str,
     pub block_number: i64,
-    pub block_time: i64,
+    pub settled_at: DateTime<Utc>,
 }
 
 /// Starts the record of a sale (`awaiting_claim`), once: a re-applied settlement finds it.
@@ -154,7 +154,7 @@ pub(crate) fn open_for_sale(conn: &mut DbConnection, sale: &SettledSale<'_>, now
     if exists > 0 {
         return Ok(false);
     }
-    let settled_at = crate::chain::chain_time(sale.block_time)?.naive_utc();
+    let settled_at = naive(sale.settled_at);
     let state = FulfillmentState::AwaitingClaim;
     diesel::insert_into(fulfillments::table)
         .values(Row {
@@ -264,7 +264,7 @@ pub fn store_claim(
             .execute(conn)?
     };
     if updated != 1 {
-        return Err(DbError::Conflict("fulfillment_changed"));
+        return Err(DbError::Conflict(crate::Conflict::FulfillmentChanged));
     }
     let note = if first { None } else { Some("claim amended") };
     let history_id = add_history(conn, &id, &winner.to_lower_hex(), Some(expected), to, note, now)?;
@@ -314,7 +314,7 @@ pub fn record_transition(
             .execute(conn)?,
     };
     if updated != 1 {
-        return Err(DbError::Conflict("fulfillment_changed"));
+        return Err(DbError::Conflict(crate::Conflict::FulfillmentChanged));
     }
     let history_id = add_history(conn, &id, &actor.to_lower_hex(), Some(from), to, note, now)?;
     Ok(Step { history_id, from, to })

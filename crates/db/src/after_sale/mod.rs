@@ -15,9 +15,9 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use commissary_domain::notification::NotificationKind;
+use commissary_domain::{AuctionEvent, LoggedEvent};
 
 use self::notifications::NewNotification;
-use crate::chain::events::{ChainEvent, EventData};
 use crate::chain::schema::chain_auctions;
 use crate::chain::{chain_time, naive};
 use crate::schema::listings;
@@ -36,60 +36,63 @@ fn listing_of_auction(conn: &mut DbConnection, auction_id: &str) -> DbResult<Opt
 /// Derives what follows from one newly applied contract event: an `outbid` for the member
 /// who lost the lead, and at settlement the sale's fulfillment record plus `won` / `lost`.
 /// Called once per event, in the indexer's transaction, after the projection was updated.
-pub(crate) fn on_chain_event(conn: &mut DbConnection, event: &ChainEvent, now: DateTime<Utc>) -> DbResult<()> {
-    let Some((listing_id, title)) = listing_of_auction(conn, &event.auction_id)? else { return Ok(()) };
+pub(crate) fn on_chain_event(conn: &mut DbConnection, event: &LoggedEvent, now: DateTime<Utc>) -> DbResult<()> {
+    let auction_id = event.auction_id.to_string();
+    let Some((listing_id, title)) = listing_of_auction(conn, &auction_id)? else { return Ok(()) };
     let base = |kind: NotificationKind, key: String, recipient: &str, payload: serde_json::Value| NewNotification {
         dedupe_key: key,
         kind,
         recipient: recipient.to_ascii_lowercase(),
         listing_id: Some(listing_id.clone()),
-        auction_id: Some(event.auction_id.clone()),
+        auction_id: Some(auction_id.clone()),
         payload,
         source_block: Some(event.block_number),
     };
-    match &event.data {
-        EventData::BidPlaced { bidder, amount, end_time } => {
-            let previous =
-                notifications::previous_leader(conn, &event.auction_id, event.block_number, event.log_index)?;
-            if let Some(previous) = previous.filter(|p| !p.eq_ignore_ascii_case(bidder)) {
+    match &event.event {
+        AuctionEvent::BidPlaced { bidder, amount, end_time } => {
+            let bidder = bidder.to_lower_hex();
+            let previous = notifications::previous_leader(conn, &auction_id, event.block_number, event.log_index)?;
+            if let Some(previous) = previous.filter(|p| !p.eq_ignore_ascii_case(&bidder)) {
                 let payload = json!({
-                    "listing_id": listing_id, "auction_id": event.auction_id, "title": title,
-                    "amount": amount, "ends_at": chain_time(*end_time)?, "tx_hash": event.tx_hash,
+                    "listing_id": listing_id, "auction_id": auction_id, "title": title,
+                    "amount": amount, "ends_at": end_time, "tx_hash": event.tx_hash,
                 });
                 let key = format!("outbid:{}:{}", event.tx_hash, event.log_index);
                 notifications::record(conn, &base(NotificationKind::Outbid, key, &previous, payload), now)?;
             }
         }
-        EventData::AuctionSettled { winner: Some(winner), amount } => {
+        AuctionEvent::AuctionSettled { winner: Some(winner), amount } => {
+            let winner = winner.to_lower_hex();
+            let amount = amount.to_string();
             fulfillment::open_for_sale(
                 conn,
                 &fulfillment::SettledSale {
                     listing_id: &listing_id,
-                    auction_id: &event.auction_id,
-                    winner,
-                    amount,
+                    auction_id: &auction_id,
+                    winner: &winner,
+                    amount: &amount,
                     tx_hash: &event.tx_hash,
                     block_number: event.block_number,
-                    block_time: event.block_time,
+                    settled_at: event.block_time,
                 },
                 naive(now),
             )?;
             let payload = json!({
-                "listing_id": listing_id, "auction_id": event.auction_id, "title": title,
+                "listing_id": listing_id, "auction_id": auction_id, "title": title,
                 "amount": amount, "tx_hash": event.tx_hash,
             });
-            let won_key = format!("won:{}:{}", event.auction_id, winner.to_ascii_lowercase());
-            notifications::record(conn, &base(NotificationKind::Won, won_key, winner, payload.clone()), now)?;
-            for bidder in notifications::auction_audience(conn, &event.auction_id)? {
-                if !bidder.eq_ignore_ascii_case(winner) {
-                    let key = format!("lost:{}:{bidder}", event.auction_id);
+            let won_key = format!("won:{auction_id}:{winner}");
+            notifications::record(conn, &base(NotificationKind::Won, won_key, &winner, payload.clone()), now)?;
+            for bidder in notifications::auction_audience(conn, &auction_id)? {
+                if !bidder.eq_ignore_ascii_case(&winner) {
+                    let key = format!("lost:{auction_id}:{bidder}");
                     notifications::record(conn, &base(NotificationKind::Lost, key, &bidder, payload.clone()), now)?;
                 }
             }
         }
-        EventData::AuctionSettled { winner: None, .. }
-        | EventData::AuctionCreated { .. }
-        | EventData::AuctionCancelled => {}
+        AuctionEvent::AuctionSettled { winner: None, .. }
+        | AuctionEvent::AuctionCreated { .. }
+        | AuctionEvent::AuctionCancelled => {}
     }
     Ok(())
 }
