@@ -1,5 +1,6 @@
 //! End-to-end tests of the HTTP API against a real service and database.
 
+mod after_sale;
 mod auctions;
 mod auth;
 mod ending_soon;

@@ -20,7 +20,7 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    details: Option<Vec<FieldError>>,
+    details: Option<serde_json::Value>,
     retry_after_secs: Option<u64>,
 }
 
@@ -36,10 +36,11 @@ pub struct ErrorDetail {
     pub code: &'static str,
     /// Human-readable explanation.
     pub message: String,
-    /// Per-field problems, for `validation_failed`.
+    /// Per-field problems for `validation_failed` (`[{field, code, message}]`); other codes
+    /// may carry an object (e.g. `invalid_transition`: `{from, to, allowed}`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub details: Option<Vec<FieldError>>,
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -93,6 +94,18 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// Adds a `Retry-After` header.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_secs = Some(seconds);
+        self
+    }
+
+    /// Adds machine-readable `details` to the error body.
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -128,6 +141,10 @@ pub fn or_not_found(what: &'static str) -> impl Fn(DbError) -> ApiError {
     }
 }
 
+fn field_errors(errors: &[FieldError]) -> serde_json::Value {
+    serde_json::to_value(errors).unwrap_or(serde_json::Value::Null)
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         let summary = errors.0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
@@ -135,7 +152,7 @@ impl From<ValidationErrors> for ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "validation_failed",
             message: summary,
-            details: Some(errors.0),
+            details: Some(field_errors(&errors.0)),
             retry_after_secs: None,
         }
     }
@@ -157,6 +174,9 @@ impl From<Conflict> for ApiError {
             }
             Conflict::StatusChanged => Self::conflict(code, "the listing changed meanwhile; reload and try again"),
             Conflict::DuplicatePhoto => Self::conflict(code, "this photo is already attached to the listing"),
+            Conflict::FulfillmentChanged => {
+                Self::conflict(code, "the fulfillment changed meanwhile; reload and try again")
+            }
             Conflict::PhotoOrderMismatch => {
                 Self::unprocessable(code, "the order must list every photo of the listing exactly once")
             }

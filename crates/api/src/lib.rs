@@ -17,6 +17,7 @@
 //!             roles, error                 Role; ApiError (one mapping of every error)
 //! ```
 
+pub mod after_sale;
 pub mod auctions;
 pub mod auth;
 pub mod error;
@@ -106,6 +107,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auctions::publish)
                 .service(auctions::cancel)
                 .service(auctions::bids)
+                .configure(after_sale::configure)
                 .service(listings::get_one)
                 .service(listings::update)
                 .service(listings::remove)

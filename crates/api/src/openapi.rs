@@ -15,6 +15,15 @@ use utoipa::OpenApi;
         crate::live::public_events, crate::live::listing_events, crate::live::my_events,
         crate::members::my_bids, crate::members::my_credits, crate::members::watchlist, crate::members::watch,
         crate::members::unwatch,
+        crate::after_sale::fulfillment::claim, crate::after_sale::fulfillment::get_one,
+        crate::after_sale::fulfillment::transition, crate::after_sale::fulfillment::confirm_receipt,
+        crate::after_sale::fulfillment::queue,
+        crate::after_sale::inbox::list, crate::after_sale::inbox::read, crate::after_sale::inbox::get_settings,
+        crate::after_sale::inbox::put_settings, crate::after_sale::inbox::unsubscribe_page,
+        crate::after_sale::inbox::unsubscribe_one_click,
+        crate::after_sale::profile::get_profile, crate::after_sale::profile::put_profile,
+        crate::after_sale::profile::confirm_email,
+        crate::after_sale::reports::auctions_csv, crate::after_sale::reports::summary,
     ),
     tags(
         (name = "auth", description = "Sign-In with Ethereum"),
@@ -24,6 +33,10 @@ use utoipa::OpenApi;
         (name = "operations", description = "Probes and metrics"),
         (name = "live", description = "Server-Sent Events: auction events as they are indexed, resumable with Last-Event-ID"),
         (name = "members", description = "The signed-in member's auctions, credits and watchlist"),
+        (name = "fulfillment", description = "Won gear on its way to the winner"),
+        (name = "notifications", description = "In-app notifications and email settings"),
+        (name = "profile", description = "Display name and email address"),
+        (name = "reports", description = "The stewards' books"),
     )
 )]
 pub struct ApiDoc;

@@ -38,6 +38,7 @@ pub struct ApiConfig {
     pub siwe: SiweConfig,
     pub photo_limits: PhotoLimits,
     pub chain: PublicChainConfig,
+    pub after_sale: crate::after_sale::AfterSaleSettings,
 }
 
 /// Shared by every request handler.

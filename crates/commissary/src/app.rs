@@ -63,6 +63,7 @@ pub struct RunningApp {
     server: JoinHandle<std::io::Result<()>>,
     housekeeping: JoinHandle<()>,
     chain: Option<(CancellationToken, JoinHandle<()>)>,
+    notifier: Option<(CancellationToken, JoinHandle<()>)>,
 }
 
 impl RunningApp {
@@ -75,6 +76,7 @@ impl RunningApp {
     pub async fn wait(self) -> anyhow::Result<()> {
         let result = self.server.await;
         self.housekeeping.abort();
+        stop_chain(self.notifier).await;
         stop_chain(self.chain).await;
         result.context("server task")?.context("server")
     }
@@ -82,6 +84,7 @@ impl RunningApp {
     pub async fn stop(self) {
         self.handle.stop(true).await;
         self.housekeeping.abort();
+        stop_chain(self.notifier).await;
         stop_chain(self.chain).await;
         let _ = self.server.await;
     }
@@ -114,6 +117,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
             rpc_url: settings.raw.web.rpc_url.clone(),
             dev_accounts: settings.dev_accounts.clone(),
         },
+        after_sale: crate::after_sale::api_settings(&settings),
     };
     let state = web::Data::from(AppState::new(db.clone(), photos, config, metrics_handle()));
     let limiter_state = state.clone();
@@ -158,8 +162,9 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
             None
         }
     };
+    let notifier = Some(crate::after_sale::spawn_notifier(&settings, db.clone())?);
     tracing::info!(%addr, public_url = %settings.public_url, "listening");
-    Ok(RunningApp { addr, db, handle, server, housekeeping, chain })
+    Ok(RunningApp { addr, db, handle, server, housekeeping, chain, notifier })
 }
 
 /// Starts the chain worker (indexer, job runner, keeper behind a database lease).

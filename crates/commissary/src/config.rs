@@ -27,6 +27,16 @@ pub struct Config {
     /// The escrow contract and operator; without it the service runs API-only.
     #[serde(default, skip_serializing)]
     pub chain: Option<commissary_chain::ChainConfig>,
+    #[serde(default)]
+    pub fulfillment: crate::after_sale_config::FulfillmentConfig,
+    /// Outgoing email (SMTP); without it nothing is mailed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<crate::after_sale_config::EmailConfig>,
+    /// The co-op's tools that get notifications (Standard Webhooks).
+    #[serde(default)]
+    pub webhooks: Vec<crate::after_sale_config::WebhookConfig>,
+    #[serde(default)]
+    pub notifications: crate::after_sale_config::NotificationsConfig,
 }
 
 /// What the web page is told about the chain.
@@ -122,6 +132,10 @@ impl Default for Config {
             log: LogConfig { format: LogFormat::Pretty, filter: "info".into() },
             web: WebConfig::default(),
             chain: None,
+            fulfillment: Default::default(),
+            email: None,
+            webhooks: Vec::new(),
+            notifications: Default::default(),
         }
     }
 }
@@ -140,7 +154,10 @@ fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key: key.into(), message: message.into() }
 }
 
-const SECTIONS: [&str; 7] = ["server", "database", "photos", "auth", "log", "web", "chain"];
+const SECTIONS: [&str; 10] =
+    ["server", "database", "photos", "auth", "log", "web", "chain", "fulfillment", "email", "notifications"];
+/// Keys set as a whole from one variable (`COMMISSARY_WEBHOOKS='[{url="…", secret="…"}]'`).
+const WHOLE_KEYS: [&str; 1] = ["webhooks"];
 
 /// The validated settings the service runs with.
 #[derive(Debug, Clone)]
@@ -151,6 +168,7 @@ pub struct Settings {
     pub stewards: Vec<Address>,
     pub cookie_secure: bool,
     pub dev_accounts: Vec<Address>,
+    pub after_sale: crate::after_sale_config::AfterSaleSettings,
 }
 
 impl Config {
@@ -168,9 +186,9 @@ impl Config {
         figment = figment.merge(
             Env::prefixed("COMMISSARY_")
                 .filter(|key| {
-                    SECTIONS
-                        .iter()
-                        .any(|section| key.as_str().to_ascii_lowercase().starts_with(&format!("{section}__")))
+                    let key = key.as_str().to_ascii_lowercase();
+                    SECTIONS.iter().any(|section| key.starts_with(&format!("{section}__")))
+                        || WHOLE_KEYS.contains(&key.as_str())
                 })
                 .split("__"),
         );
@@ -255,7 +273,13 @@ impl Config {
                 return Err(invalid("auth.chain_id", format!("must equal chain.chain_id ({})", chain.chain_id)));
             }
         }
-        Ok(Settings { listen, public_url, stewards, cookie_secure, dev_accounts, raw: self })
+        let after_sale = crate::after_sale_config::validate(
+            &self.fulfillment,
+            self.email.as_ref(),
+            &self.webhooks,
+            &self.notifications,
+        )?;
+        Ok(Settings { listen, public_url, stewards, cookie_secure, dev_accounts, after_sale, raw: self })
     }
 }
 

@@ -8,6 +8,8 @@
 //!     telemetry         logging
 //! ```
 
+pub mod after_sale;
+pub mod after_sale_config;
 pub mod app;
 pub mod config;
 /// `commissary dev` (feature `dev`, on by default): generated demo data and photos.

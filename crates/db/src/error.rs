@@ -26,6 +26,8 @@ commissary_domain::string_enum!(
         LeaseLost => "lease_lost",
         /// A transaction intent changed state under the sender.
         IntentStateChanged => "intent_state_changed",
+        /// A fulfillment moved on since the caller read it.
+        FulfillmentChanged => "fulfillment_changed",
     }
 );
 

@@ -26,6 +26,7 @@
 //!
 //! Feature `testkit`: [`testkit::TestDb`], a fresh migrated database per test.
 
+pub mod after_sale;
 pub mod auth;
 pub mod chain;
 mod connection;

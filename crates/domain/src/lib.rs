@@ -18,12 +18,16 @@
 pub mod address;
 pub mod auction;
 pub mod events;
+pub mod fulfillment;
 pub mod lifecycle;
 pub mod listing;
 pub mod listing_hash;
 pub mod member;
 pub mod money;
+pub mod notification;
+pub mod profile;
 pub mod projection;
+pub mod report;
 pub mod secret;
 pub mod string_enum;
 pub mod validation;

@@ -154,6 +154,7 @@ pub fn apply_range(
                 applied.listings_changed.insert(listing);
             }
             crate::members::announce::chain_event(conn, event, now)?;
+            crate::after_sale::on_chain_event(conn, event, now)?;
             applied.new_events += 1;
             applied.auctions_changed.insert(event.auction_id);
         }
@@ -194,6 +195,7 @@ pub fn rollback_to(
         diesel::delete(chain_blocks::table.filter(chain_blocks::block_number.gt(ancestor.block_number)))
             .execute(conn)?;
         upsert_block(conn, ancestor)?;
+        crate::after_sale::on_rollback(conn, ancestor.block_number, now)?;
         let mut applied = Applied::default();
         let chain_now = chain_time(ancestor.block_time)?;
         for auction_id in touched {
