@@ -4,6 +4,7 @@
 // to anvil and signs with anvil's public dev keys through viem's privateKeyToAccount.
 
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
@@ -18,15 +19,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, "../..");
 export const screenshots = join(here, "screenshots");
 
-/** anvil's public development keys (the same ones `commissary dev` funds). */
+/** anvil's public development keys, from the one list the service uses (`commissary dev` funds 1–5). */
 export const KEYS = [
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9da804ccab365",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-];
+  ...readFileSync(join(root, "crates/chain/src/deploy.rs"), "utf8")
+    .match(/ANVIL_DEV_KEYS[^=]*=\s*\[([^\]]*)\]/)[1]
+    .matchAll(/"(0x[0-9a-f]{64})"/g),
+].map((m) => m[1]);
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -58,6 +56,10 @@ export async function startCommissary() {
     },
   );
   let output = "";
+  let failed = null;
+  child.on("error", (error) => {
+    failed = error;
+  });
   child.stdout.on("data", (d) => {
     output += d;
   });
@@ -68,6 +70,7 @@ export async function startCommissary() {
   const rpcUrl = `http://127.0.0.1:${anvilPort}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
+    if (failed) throw new Error(`cannot start ${binary()}: ${failed.message} (build it: cargo build -p commissary)`);
     if (child.exitCode !== null) throw new Error(`commissary dev exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) throw new Error(`commissary dev did not come up:\n${output}`);
     const page = await fetch(`${url}/api/v1/listings?status=live,scheduled`)
@@ -220,6 +223,7 @@ export async function walletContext(browser, app, keyIndex, { width = 1280, heig
 export async function screenshot(page, name) {
   await mkdir(screenshots, { recursive: true });
   const width = page.viewportSize()?.width ?? 0;
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: false });
 }
 
@@ -231,11 +235,7 @@ export async function signIn(page) {
 }
 
 /** The listing the API has, by title. */
-export async function listingByTitle(
-  app,
-  title,
-  status = "draft,publishing,scheduled,live,ended,settled,unsold,cancelled",
-) {
+export async function listingByTitle(app, title, status = "publishing,scheduled,live,ended,settled,unsold,cancelled") {
   const page = await fetch(`${app.url}/api/v1/listings?status=${status}&limit=100`).then((r) => r.json());
   return page.items.find((l) => l.title === title);
 }

@@ -116,6 +116,8 @@ struct DemoItem {
     condition: &'static str,
     donor: &'static str,
     reserve_ampled: u128,
+    /// What its generated photos show.
+    subject: corpus::DemoSubject,
     /// Minutes from now until the end; the start is always a couple of minutes ago.
     ends_in_minutes: i64,
 }
@@ -128,6 +130,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "good",
         donor: "The Leeds Collective",
         reserve_ampled: 40,
+        subject: corpus::DemoSubject::Amp,
         ends_in_minutes: 4,
     },
     DemoItem {
@@ -137,6 +140,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "fair",
         donor: "Mo, bass player of Quiet Harbour",
         reserve_ampled: 15,
+        subject: corpus::DemoSubject::Guitar,
         ends_in_minutes: 15,
     },
     DemoItem {
@@ -146,6 +150,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "like_new",
         donor: "Northside Community Hall",
         reserve_ampled: 8,
+        subject: corpus::DemoSubject::Microphone,
         ends_in_minutes: 60,
     },
     DemoItem {
@@ -155,6 +160,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "good",
         donor: "Anonymous",
         reserve_ampled: 3,
+        subject: corpus::DemoSubject::Pedal,
         ends_in_minutes: 24 * 60,
     },
     DemoItem {
@@ -164,6 +170,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "like_new",
         donor: "Riverside Youth Music",
         reserve_ampled: 12,
+        subject: corpus::DemoSubject::AudioInterface,
         ends_in_minutes: 3 * 24 * 60,
     },
 ];
@@ -189,8 +196,9 @@ async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow
         db.run(move |conn| listings::insert(conn, &record)).await?;
         for shot in 0..2u32 {
             let seed = u32::try_from(index).unwrap_or(0) * 7 + shot;
+            let subject = item.subject;
             let processed = tokio::task::spawn_blocking(move || {
-                process(&corpus::demo_photo(seed, 1200, 800), &PhotoLimits::default())
+                process(&corpus::demo_photo_of(subject, seed, 1200, 800), &PhotoLimits::default())
             })
             .await??;
             photos.put_all(&processed).await?;

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { BidMethod, BidProgress, BidStep } from "../bid/method";
 import { STEP_LABEL } from "../bid/method";
 import { describeError } from "../chain/errors";
-import { AmountError, formatAmpled, parseAmpled, suggestedBids, toInputValue } from "../lib/amount";
+import { AmountError, formatAmpled, parseAmpled, roundUpToWhole, suggestedBids, toInputValue } from "../lib/amount";
 
 interface Props {
   listingId: string;
@@ -19,7 +19,7 @@ const ORDER: BidStep[] = ["checking", "approving", "signing", "sent", "mined", "
 
 export function BidForm({ listingId, title, auctionId, minimum, methods, resetKey, onPlaced }: Props) {
   const suggestions = suggestedBids(minimum);
-  const [amount, setAmount] = useState(toInputValue(suggestions[0]));
+  const [amount, setAmount] = useState(toInputValue(roundUpToWhole(minimum)));
   const [touched, setTouched] = useState(false);
   const [method, setMethod] = useState(methods[0]);
   const [progress, setProgress] = useState<BidProgress | null>(null);
@@ -31,7 +31,7 @@ export function BidForm({ listingId, title, auctionId, minimum, methods, resetKe
   // Someone else bid: the old amount, steps and messages no longer apply.
   useEffect(() => {
     if (busy || resetKey === null) return;
-    setAmount(toInputValue(suggestedBids(minimum)[0]));
+    setAmount(toInputValue(roundUpToWhole(minimum)));
     setTouched(false);
     setProgress(null);
     setSeen([]);
@@ -40,7 +40,7 @@ export function BidForm({ listingId, title, auctionId, minimum, methods, resetKe
 
   // A new minimum overrides a suggestion the member has not edited.
   useEffect(() => {
-    if (!touched && !busy) setAmount(toInputValue(suggestedBids(minimum)[0]));
+    if (!touched && !busy) setAmount(toInputValue(roundUpToWhole(minimum)));
   }, [minimum]);
 
   const submit = async (event: Event) => {

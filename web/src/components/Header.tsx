@@ -14,7 +14,7 @@ export function Header({ route }: { route: Route }) {
   const steward = isSteward(me);
   const out = () => signOut().catch((e) => notify(describeError(e), "error"));
   return (
-    <header class="site-header">
+    <header class={me ? "site-header signed-in" : "site-header"}>
       <div class="bar">
         <a class="brand" href="#/" aria-label="Ampled Commissary, home">
           <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">

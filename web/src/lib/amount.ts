@@ -33,6 +33,9 @@ export function parseAmpled(input: string): bigint {
 /** The amount as a plain decimal for an input box ("12.5"). */
 export const toInputValue = (value: bigint): string => formatUnits(value, DECIMALS);
 
+/** The smallest whole AMPLED at or above `value`: what the bid box starts with. */
+export const roundUpToWhole = (value: bigint): bigint => ((value + UNIT - 1n) / UNIT) * UNIT;
+
 /**
  * Round suggestions at or above `minimum`: the minimum itself rounded up to a step that
  * fits its size (1, 5, 10, 50, …), then the next two steps. Never below the minimum.
