@@ -32,8 +32,11 @@ serve:
 contract-test: setup
 	auction-contract/scripts/test.sh
 
-## Benchmarks (not part of `make test`): contract gas per operation, settlement latency
-## and the time to settle 200 auctions ending together. Results are recorded in README.md.
+## Benchmarks (not part of `make test`): contract gas per operation, settlement latency,
+## the time to settle 200 auctions ending together, and the web page's first-load size
+## and listing LCP in headless Chromium. Results are recorded in README.md.
 bench: setup
 	auction-contract/gas/measure.sh
 	cargo run -p commissary-chain --features testkit --example settlement_bench
+	cargo build -p commissary
+	node web/bench/page.bench.mjs

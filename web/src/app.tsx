@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { features as featureStore } from "./api/features";
 import type { PublicConfig } from "./api/types";
-import { chainFrom } from "./chain/contracts";
+import { chainFrom, chainTime } from "./chain/contracts";
 import { ConfirmDialog } from "./components/ConfirmDialog";
 import { Header } from "./components/Header";
 import { Notices } from "./components/Notices";
@@ -10,6 +10,7 @@ import { AppContext } from "./context";
 import { focusMain } from "./lib/focus";
 import { clearNotices } from "./lib/notices";
 import { useStore } from "./lib/store";
+import { usePoll } from "./lib/usePoll";
 import { type Route, useRoute } from "./router";
 import { isSteward, session } from "./session";
 import { Browse } from "./views/Browse";
@@ -41,6 +42,8 @@ function View({ route }: { route: Route }) {
   }
 }
 
+const CHAIN_CLOCK_MS = 5000;
+
 const routeKey = (route: Route) =>
   route.name === "listing" ? `listing:${route.id}` : route.name === "editor" ? `editor:${route.id}` : route.name;
 
@@ -51,6 +54,15 @@ export function App({ config }: Props) {
   const [signingIn, setSigningIn] = useState(false);
   const chain = useMemo(() => chainFrom(config), [config]);
   const key = routeKey(route);
+
+  // Countdowns everywhere tick on the chain's clock.
+  usePoll(
+    async () => {
+      if (chain) await chainTime(chain);
+    },
+    CHAIN_CLOCK_MS,
+    [chain],
+  );
 
   // Navigation: old notices go, focus moves to the new page's heading.
   const [first, setFirst] = useState(true);

@@ -222,16 +222,30 @@ test("two members outbid each other from their wallets; the chain's end decides;
     await a.page.getByRole("button", { name: "Place bid" }).click();
     await a.page.getByTestId("bid-error").getByText("Bid at least 26.25 AMPLED.").waitFor();
 
-    // A raises with a suggested round amount.
+    // In the last five minutes, A raises with a suggested round amount: the end moves.
+    await advanceChain(app.rpcUrl, 6 * 60);
     await a.page.getByRole("button", { name: "30 AMPLED", exact: true }).click();
     await a.page.getByRole("button", { name: "Place bid" }).click();
     await a.page.getByText("Your bid is in").waitFor({ timeout: 60_000 });
     await b.page.getByTestId("outbid").waitFor({ timeout: 15_000 });
     await a.page.getByTestId("bid-history").getByText("30 AMPLED").waitFor();
+    await b.page
+      .getByTestId("extended-note")
+      .getByText(/Extended by a late bid/)
+      .waitFor({ timeout: 15_000 });
+    await b.page.getByTestId("status-badge").getByText("Extended").waitFor();
+    await b.page
+      .getByTestId("bid-history")
+      .getByText(/extended the end to/)
+      .waitFor();
 
     // Chain time passes the end: the keeper settles; both pages show the result.
-    await advanceChain(app.rpcUrl, 11 * 60);
-    await a.page.getByTestId("outcome").getByText("You won this auction for 30 AMPLED.").waitFor({ timeout: 30_000 });
+    await advanceChain(app.rpcUrl, 6 * 60);
+    // The page goes by the chain's end at once, before the keeper has settled.
+    await a.page.getByTestId("countdown").getByText("Bidding closed").waitFor({ timeout: 10_000 });
+    assert.equal(await a.page.getByTestId("bid-form").count(), 0, "no bid form after the chain's end");
+    // The keeper sleeps at most 60 s between passes when the chain's clock jumps (anvil).
+    await a.page.getByTestId("outcome").getByText("You won this auction for 30 AMPLED.").waitFor({ timeout: 90_000 });
     await b.page
       .getByTestId("outcome")
       .getByText(/Won by 0x7099…79C8 for 30 AMPLED/)

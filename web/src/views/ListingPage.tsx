@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Bid, Listing } from "../api/types";
-import { chainTime, scheduledEnd as readScheduledEnd } from "../chain/contracts";
+import { scheduledEnd as readScheduledEnd } from "../chain/contracts";
 import { describeError } from "../chain/errors";
 import { BidHistory } from "../components/BidHistory";
 import { BidPanel } from "../components/BidPanel";
@@ -16,7 +16,6 @@ import { href } from "../router";
 import { isSteward, session } from "../session";
 
 const REFRESH_MS = 2000;
-const CHAIN_CLOCK_MS = 5000;
 
 export function ListingPage({ id }: { id: string }) {
   const { chain } = useApp();
@@ -40,14 +39,6 @@ export function ListingPage({ id }: { id: string }) {
     },
     REFRESH_MS,
     [id, me?.address, tick],
-  );
-
-  usePoll(
-    async () => {
-      if (chain) await chainTime(chain);
-    },
-    CHAIN_CLOCK_MS,
-    [chain],
   );
 
   const createTx = listing?.tx_hash;
