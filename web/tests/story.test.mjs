@@ -256,6 +256,23 @@ test("two members outbid each other from their wallets; the chain's end decides;
     assert.deepEqual(a.consoleErrors, []);
   }));
 
+test("an unsold item is relisted as a new draft in one step, photos included", async () => {
+  const unsold = await eventually(() => listingByTitle(app, "Fender Deluxe Reverb '68 Custom", "unsold"), {
+    what: "the first demo listing unsold",
+  });
+  const { page } = await open(0, "#/");
+  await signIn(page);
+  await page.goto("/#/steward");
+  const item = page.getByTestId("desk-item").filter({ hasText: unsold.title });
+  await item.getByRole("button", { name: "Relist" }).click();
+  await page.getByRole("heading", { name: `Edit “${unsold.title}”` }).waitFor();
+  await eventually(async () => (await page.locator("[data-testid=photo-list] li").count()) === unsold.photos.length, {
+    what: "the photos copied",
+  });
+  assert.equal(await page.getByLabel("Starting price (AMPLED)").inputValue(), "40");
+  assert.equal(await page.getByLabel("Minimum raise (%)").inputValue(), "5");
+});
+
 test("a member bids with the keyboard alone", async () => {
   const target = await listingByTitle(app, "Boss DS-1 distortion pedal");
   const { page } = await open(3, `#/listing/${target.id}`);

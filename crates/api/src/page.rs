@@ -52,7 +52,10 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), 
 
 fn secure(response: &mut HttpResponseBuilder, state: &AppState) {
     response
-        .insert_header((header::CONTENT_SECURITY_POLICY, content_security_policy(state.config.chain.rpc_url.as_deref())))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(state.config.chain.rpc_url.as_deref()),
+        ))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .insert_header(("Permissions-Policy", PERMISSIONS_POLICY))
