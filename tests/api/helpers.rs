@@ -1,6 +1,6 @@
 //! Test harness: every test gets its own service on port 0, its own database (a fresh
 //! SQLite file, or a fresh PostgreSQL database when COMMISSARY_TEST_DATABASE=postgres,
-//! from the chain testkit's `TestDb`) and its own photo directory.
+//! from the database crate's `testkit::TestDb`) and its own photo directory.
 
 use std::path::PathBuf;
 
@@ -12,8 +12,8 @@ use sha3::{Digest, Keccak256};
 
 use commissary::config::{Config, Secret};
 use commissary::{RunningApp, Settings};
-use commissary_chain::testkit::TestDb;
 use commissary_db::Db;
+use commissary_db::testkit::TestDb;
 use commissary_domain::Address;
 
 pub const SIWE_DOMAIN: &str = "commissary.test";

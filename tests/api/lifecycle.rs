@@ -13,7 +13,7 @@ use commissary_chain::testkit::{ANVIL_KEYS, Anvil, AnvilOptions, address_of};
 
 use crate::helpers::*;
 
-const AMPLED: u128 = 1_000_000_000_000_000_000;
+use commissary_domain::ONE_AMPLED as AMPLED;
 
 async fn poll_listing(app: &TestApp, id: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
     let client = app.client();

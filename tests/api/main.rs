@@ -2,6 +2,7 @@
 
 mod auctions;
 mod auth;
+mod ending_soon;
 mod helpers;
 mod lifecycle;
 mod listings;

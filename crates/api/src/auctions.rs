@@ -9,12 +9,14 @@ use utoipa::{IntoParams, ToSchema};
 use commissary_db::chain::{auctions as auction_store, bids as bid_store};
 use commissary_db::listings as store;
 use commissary_db::publication;
-use commissary_domain::{ListingDetails, ListingInput, ListingStatus};
+use commissary_domain::{AuctionId, CancelRefused, Cancellation, ListingStatus, ListingTransition};
 
-use crate::auth::{Steward, Viewer};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::listings::{ListingResponse, load_listing, load_view, parse_listing_id};
+use crate::listing_path::ListingPath;
+use crate::listings::{ListingResponse, load_view};
+use crate::session::{Steward, Viewer};
 use crate::state::AppState;
+use crate::workflow;
 
 /// Freezes a draft and queues its `createAuction` transaction. The listing is
 /// `publishing` until the chain confirms the auction, then `scheduled` or `live`.
@@ -22,18 +24,10 @@ use crate::state::AppState;
     responses((status = 202, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 #[post("/listings/{id}/publish")]
-#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
-pub async fn publish(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_listing_id(&id)?;
-    let record = load_listing(&state, id).await?;
-    if record.status != ListingStatus::Draft {
-        return Err(ApiError::conflict("listing_not_draft", "only drafts can be published"));
-    }
-    // Re-validate against the clock now: a draft written last week may end in the past.
-    ListingDetails::patch(&record.details, ListingInput::default(), Utc::now())?;
-    state.db.run(move |conn| publication::queue_publication(conn, id, Utc::now())).await?;
-    tracing::info!("publication queued");
-    let response = load_view(&state, id).await?;
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
+pub async fn publish(state: web::Data<AppState>, steward: Steward, listing: ListingPath) -> ApiResult<HttpResponse> {
+    workflow::publish(&state.db, &listing.0, Utc::now()).await?;
+    let response = load_view(&state, listing.id()).await?;
     Ok(HttpResponse::Accepted().json(response))
 }
 
@@ -42,31 +36,24 @@ pub async fn publish(state: web::Data<AppState>, steward: Steward, id: web::Path
 #[utoipa::path(post, path = "/api/v1/listings/{id}/cancel", tag = "auctions", params(("id" = String, Path, format = Uuid)),
     responses((status = 202, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/listings/{id}/cancel")]
-#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
-pub async fn cancel(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_listing_id(&id)?;
-    let record = load_listing(&state, id).await?;
-    match record.status {
-        ListingStatus::Draft => {
-            state
-                .db
-                .run(move |conn| {
-                    store::transition(conn, id, ListingStatus::Draft, ListingStatus::Cancelled, Utc::now())
-                })
-                .await?;
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
+pub async fn cancel(state: web::Data<AppState>, steward: Steward, listing: ListingPath) -> ApiResult<HttpResponse> {
+    let id = listing.id();
+    let auction = state.db.run(move |conn| auction_store::for_listing(conn, id)).await?;
+    let bid_count = auction.as_ref().map_or(0, |a| a.bid_count);
+    match listing.0.status.can_cancel(bid_count) {
+        Ok(Cancellation::Withdraw) => {
+            state.db.run(move |conn| store::transition(conn, id, ListingTransition::Withdraw, Utc::now())).await?;
         }
-        ListingStatus::Publishing | ListingStatus::Scheduled | ListingStatus::Live => {
-            let auction = state.db.run(move |conn| auction_store::for_listing(conn, id)).await?;
-            if auction.as_ref().is_some_and(|a| a.bid_count > 0) {
-                return Err(ApiError::conflict("auction_has_bids", "an auction with bids cannot be cancelled"));
-            }
+        Ok(Cancellation::OnChain) => {
             state.db.run(move |conn| publication::queue_cancellation(conn, id, Utc::now())).await?;
             tracing::info!("cancellation queued");
         }
-        ListingStatus::Cancelled => {}
-        ListingStatus::Ended | ListingStatus::Settled | ListingStatus::Unsold => {
-            return Err(ApiError::conflict("not_cancellable", "the auction is over"));
+        Ok(Cancellation::AlreadyCancelled) => {}
+        Err(CancelRefused::AuctionHasBids) => {
+            return Err(ApiError::conflict("auction_has_bids", "an auction with bids cannot be cancelled"));
         }
+        Err(CancelRefused::AuctionOver) => return Err(ApiError::conflict("not_cancellable", "the auction is over")),
     }
     Ok(HttpResponse::Accepted().json(load_view(&state, id).await?))
 }
@@ -104,15 +91,14 @@ pub struct BidFilter {
 #[utoipa::path(get, path = "/api/v1/listings/{id}/bids", tag = "auctions", params(("id" = String, Path, format = Uuid), BidFilter),
     responses((status = 200, body = BidPage), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}/bids")]
-#[tracing::instrument(skip_all, fields(listing = %id))]
+#[tracing::instrument(skip_all, fields(listing = %listing.id()))]
 pub async fn bids(
     state: web::Data<AppState>,
     viewer: Viewer,
-    id: web::Path<String>,
+    listing: ListingPath,
     filter: web::Query<BidFilter>,
 ) -> ApiResult<web::Json<BidPage>> {
-    let id = parse_listing_id(&id)?;
-    let record = load_listing(&state, id).await?;
+    let ListingPath(record) = listing;
     if record.status == ListingStatus::Draft && !viewer.is_steward {
         return Err(ApiError::not_found("listing"));
     }
@@ -121,7 +107,9 @@ pub async fn bids(
         return Err(ApiError::bad_request("invalid_limit", "limit must be between 1 and 200"));
     }
     let before = filter.cursor.as_deref().map(decode_bid_cursor).transpose()?;
-    let Some(auction_id) = record.auction_id else {
+    let Some(auction_id) =
+        record.auction_id.as_deref().map(str::parse::<AuctionId>).transpose().map_err(ApiError::internal)?
+    else {
         return Ok(web::Json(BidPage { items: Vec::new(), next_cursor: None }));
     };
     let mut rows = state.db.run(move |conn| bid_store::for_auction(conn, &auction_id, limit + 1, before)).await?;

@@ -1,4 +1,4 @@
-//! Sign-In with Ethereum (EIP-4361) and the sessions it creates.
+//! Sign-In with Ethereum (EIP-4361) and the session store behind it.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -6,8 +6,7 @@ use std::str::FromStr;
 use actix_session::Session;
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{Duration, Utc};
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -19,10 +18,11 @@ use commissary_db::{Db, auth as store};
 use commissary_domain::Address;
 
 use crate::error::{ApiError, ApiResult};
+use crate::roles::Role;
+use crate::session::{Member, remember};
 use crate::state::AppState;
 
 pub const NONCE_TTL: Duration = Duration::minutes(10);
-const SESSION_ADDRESS: &str = "address";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NonceResponse {
@@ -37,13 +37,6 @@ pub struct LoginRequest {
     pub message: String,
     /// 65-byte `personal_sign` signature, 0x-prefixed hex.
     pub signature: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Member,
-    Steward,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -118,7 +111,7 @@ pub async fn login(
     let address = Address(message.address);
     // A fresh session key on every login prevents session fixation.
     session.renew();
-    session.insert(SESSION_ADDRESS, address.to_lower_hex()).map_err(ApiError::internal)?;
+    remember(&session, address)?;
     tracing::info!(%address, "signed in");
     Ok(web::Json(MeResponse { address, roles: state.roles_of(address) }))
 }
@@ -177,78 +170,6 @@ pub async fn logout(session: Session) -> HttpResponse {
 #[tracing::instrument(skip_all)]
 pub async fn me(state: web::Data<AppState>, member: Member) -> web::Json<MeResponse> {
     web::Json(MeResponse { address: member.address, roles: state.roles_of(member.address) })
-}
-
-/// A signed-in member; rejects the request with 401 otherwise.
-#[derive(Debug, Clone, Copy)]
-pub struct Member {
-    pub address: Address,
-}
-
-/// A signed-in steward; 401 when not signed in, 403 when signed in without the role.
-#[derive(Debug, Clone, Copy)]
-pub struct Steward {
-    pub address: Address,
-}
-
-fn member_of(req: &HttpRequest, payload: &mut Payload) -> Result<Option<Address>, ApiError> {
-    let session = Session::from_request(req, payload).into_inner().map_err(ApiError::internal)?;
-    let address = session.get::<String>(SESSION_ADDRESS).map_err(ApiError::internal)?;
-    Ok(address.and_then(|a| Address::parse(&a).ok()))
-}
-
-impl FromRequest for Member {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        std::future::ready(match member_of(req, payload) {
-            Ok(Some(address)) => Ok(Self { address }),
-            Ok(None) => Err(ApiError::unauthorized("unauthenticated", "sign in with your wallet first")),
-            Err(e) => Err(e),
-        })
-    }
-}
-
-impl FromRequest for Steward {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let result = match member_of(req, payload) {
-            Ok(Some(address)) => match req.app_data::<web::Data<AppState>>() {
-                Some(state) if state.is_steward(address) => Ok(Self { address }),
-                Some(_) => Err(ApiError::forbidden("only stewards can do this")),
-                None => Err(ApiError::internal("application state missing")),
-            },
-            Ok(None) => Err(ApiError::unauthorized("unauthenticated", "sign in with your wallet first")),
-            Err(e) => Err(e),
-        };
-        std::future::ready(result)
-    }
-}
-
-/// The optional viewer of a public page: stewards see drafts, everyone else does not.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    pub address: Option<Address>,
-    pub is_steward: bool,
-}
-
-impl FromRequest for Viewer {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let result = member_of(req, payload).map(|address| {
-            let is_steward = match (address, req.app_data::<web::Data<AppState>>()) {
-                (Some(a), Some(state)) => state.is_steward(a),
-                _ => false,
-            };
-            Self { address, is_steward }
-        });
-        std::future::ready(result)
-    }
 }
 
 /// actix-session storage in the service's own database, so sessions survive restarts,

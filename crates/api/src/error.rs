@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use commissary_db::DbError;
+use commissary_db::{Conflict, DbError};
 use commissary_domain::{FieldError, ValidationErrors};
 use commissary_photos::PhotoError;
 
@@ -101,6 +101,8 @@ impl fmt::Display for ApiError {
     }
 }
 
+impl std::error::Error for ApiError {}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.status
@@ -139,33 +141,38 @@ impl From<ValidationErrors> for ApiError {
     }
 }
 
+impl From<Conflict> for ApiError {
+    /// Every conflict the database reports, with its status and message: a new one does
+    /// not compile until it is given both here. The code is the conflict's own name.
+    fn from(conflict: Conflict) -> Self {
+        let code = conflict.as_str();
+        match conflict {
+            Conflict::ListingNotDraft => Self::conflict(code, "only draft listings can be changed"),
+            Conflict::TooManyPhotos => Self::conflict(
+                code,
+                format!("a listing has at most {} photos", commissary_domain::listing::MAX_PHOTOS_PER_LISTING),
+            ),
+            Conflict::DuplicateListing => {
+                Self::conflict(code, "an identical listing (same text, times and photos) is already published")
+            }
+            Conflict::StatusChanged => Self::conflict(code, "the listing changed meanwhile; reload and try again"),
+            Conflict::DuplicatePhoto => Self::conflict(code, "this photo is already attached to the listing"),
+            Conflict::PhotoOrderMismatch => {
+                Self::unprocessable(code, "the order must list every photo of the listing exactly once")
+            }
+            Conflict::UniqueViolation | Conflict::CursorMoved | Conflict::LeaseLost | Conflict::IntentStateChanged => {
+                Self::conflict(code, "the request conflicts with the current state")
+            }
+        }
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         match error {
             DbError::NotFound => Self::not_found("resource"),
-            DbError::Conflict("listing_not_draft") => {
-                Self::conflict("listing_not_draft", "only draft listings can be changed")
-            }
-            DbError::Conflict("too_many_photos") => Self::conflict(
-                "too_many_photos",
-                format!("a listing has at most {} photos", commissary_domain::listing::MAX_PHOTOS_PER_LISTING),
-            ),
-            DbError::Conflict("duplicate_listing") => Self::conflict(
-                "duplicate_listing",
-                "an identical listing (same text, times and photos) is already published",
-            ),
-            DbError::Conflict("status_changed") => {
-                Self::conflict("status_changed", "the listing changed meanwhile; reload and try again")
-            }
-            DbError::Conflict("duplicate_photo") => {
-                Self::conflict("duplicate_photo", "this photo is already attached to the listing")
-            }
-            DbError::Conflict("photo_order_mismatch") => Self::unprocessable(
-                "photo_order_mismatch",
-                "the order must list every photo of the listing exactly once",
-            ),
-            DbError::Conflict("invalid_cursor") => Self::bad_request("invalid_cursor", "the cursor is not valid"),
-            DbError::Conflict(code) => Self::conflict(code, "the request conflicts with the current state"),
+            DbError::Conflict(conflict) => conflict.into(),
+            DbError::InvalidCursor => Self::bad_request("invalid_cursor", "the cursor is not valid"),
             DbError::Pool(e) => Self::unavailable(e),
             DbError::Connection(e) => Self::unavailable(e),
             other => Self::internal(other),

@@ -1,16 +1,34 @@
 //! The Commissary HTTP API: JSON under `/api/v1`, photos under `/photos`, probes,
 //! metrics and the OpenAPI description. Handlers are thin: they parse input into
 //! domain types, call the domain and the stores, and map errors to [`ApiError`].
+//!
+//! Modules, each importing only those below it:
+//!
+//! ```text
+//! openapi                                  the OpenAPI description of every handler
+//!   auctions                               publish, cancel, bids
+//!     listings                             listing CRUD and search (read model views)
+//!       photos, auth, health, page         photo endpoints; sign-in; probes; web page
+//!         workflow                         use cases: create draft, attach photo, publish
+//!         listing_path, session            extractors: the listing of /listings/{id}/...;
+//!                                          Member / Steward / Viewer
+//!           state                          AppState, configuration
+//!             roles, error                 Role; ApiError (one mapping of every error)
+//! ```
 
 pub mod auctions;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod listing_path;
 pub mod listings;
 pub mod openapi;
 pub mod page;
 pub mod photos;
+pub mod roles;
+pub mod session;
 pub mod state;
+pub mod workflow;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::PersistentSession;

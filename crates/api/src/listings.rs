@@ -1,22 +1,22 @@
 //! Listing endpoints: stewards create and edit drafts; anyone browses.
 
-use std::collections::BTreeMap;
-
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use commissary_db::chain::auctions::{self as auction_store, AuctionView};
-use commissary_db::listings::{self as store, ListingCursor, ListingQuery, ListingRecord, ListingSort};
-use commissary_db::photos::{self as photo_store, PhotoRecord};
+use commissary_db::listings as store;
+use commissary_db::photos as photo_store;
+use commissary_db::views::{self, ListingCursor, ListingQuery, ListingSort, ListingView};
 use commissary_domain::listing::{Pickup, Shipping};
-use commissary_domain::{ListingDetails, ListingId, ListingInput, ListingStatus};
+use commissary_domain::{ListingId, ListingStatus};
 
-use crate::auth::{Steward, Viewer};
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
+use crate::listing_path::{ListingPath, parse_listing_id};
 use crate::photos::{PhotoResponse, delete_unreferenced_blobs};
+use crate::session::{Steward, Viewer};
 use crate::state::AppState;
+use crate::workflow;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +75,7 @@ fn present_or_null<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
-impl From<ListingRequest> for ListingInput {
+impl From<ListingRequest> for commissary_domain::ListingInput {
     fn from(r: ListingRequest) -> Self {
         Self {
             title: r.title,
@@ -133,7 +133,7 @@ pub struct ListingResponse {
     pub highest_bidder: Option<commissary_domain::Address>,
     /// The smallest acceptable next bid (decimal string), for published auctions.
     pub min_next_bid: Option<String>,
-    pub bid_count: i64,
+    pub bid_count: u64,
     /// How the auction closed, once settled on chain.
     pub settlement: Option<SettlementResponse>,
     #[schema(value_type = String)]
@@ -142,11 +142,12 @@ pub struct ListingResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl ListingResponse {
-    pub fn new(record: ListingRecord, photos: Vec<PhotoRecord>, auction: Option<AuctionView>) -> Self {
-        let d = record.details;
+impl From<ListingView> for ListingResponse {
+    fn from(view: ListingView) -> Self {
         // The chain is the source of truth for the end (bids may extend it).
-        let ends_at = auction.as_ref().map_or(d.schedule.ends_at, |a| a.ends_at);
+        let ends_at = view.ends_at();
+        let ListingView { record, photos, auction } = view;
+        let d = record.details;
         Self {
             id: record.id,
             status: record.status,
@@ -165,7 +166,7 @@ impl ListingResponse {
             shipping: ShippingDto { available: d.fulfilment.shipping.available, note: d.fulfilment.shipping.note },
             photos: photos.into_iter().map(PhotoResponse::from).collect(),
             listing_hash: record.listing_hash,
-            auction_id: record.auction_id.or_else(|| auction.as_ref().map(|a| a.auction_id.clone())),
+            auction_id: record.auction_id.or_else(|| auction.as_ref().map(|a| a.auction_id.to_string())),
             tx_hash: auction.as_ref().and_then(|a| a.create_tx_hash.clone()),
             highest_bid: auction.as_ref().and_then(|a| a.highest_bid),
             highest_bidder: auction.as_ref().and_then(|a| a.highest_bidder),
@@ -216,10 +217,6 @@ pub struct ListingFilter {
     pub limit: Option<i64>,
 }
 
-pub(crate) fn parse_listing_id(raw: &str) -> ApiResult<ListingId> {
-    raw.parse().map_err(|_| ApiError::not_found("listing"))
-}
-
 fn encode_cursor(sort: ListingSort, cursor: &ListingCursor) -> String {
     hex::encode(format!("v1|{}|{}|{}", sort.as_str(), cursor.key, cursor.id))
 }
@@ -248,14 +245,10 @@ pub async fn create(
     steward: Steward,
     body: web::Json<ListingRequest>,
 ) -> ApiResult<HttpResponse> {
-    let details = ListingDetails::create(body.into_inner().into(), Utc::now())?;
-    let record = ListingRecord::new_draft(details, steward.address, Utc::now());
-    let inserted = record.clone();
-    state.db.run(move |conn| store::insert(conn, &inserted)).await?;
-    tracing::info!(listing = %record.id, "draft created");
+    let record = workflow::create_draft(&state.db, body.into_inner().into(), steward.address, Utc::now()).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/listings/{}", record.id)))
-        .json(ListingResponse::new(record, Vec::new(), None)))
+        .json(ListingResponse::from(ListingView { record, photos: Vec::new(), auction: None })))
 }
 
 /// Lists listings with filters, sorting and cursor pagination.
@@ -271,7 +264,7 @@ pub async fn list(
     let filter = filter.into_inner();
     let sort = match filter.sort.as_deref() {
         None => ListingSort::default(),
-        Some(s) => ListingSort::parse(s).ok_or_else(|| {
+        Some(s) => s.parse::<ListingSort>().map_err(|_| {
             ApiError::bad_request("invalid_sort", "sort must be ending_soon, newest, price_low or price_high")
         })?,
     };
@@ -302,32 +295,10 @@ pub async fn list(
     }
     let cursor = filter.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
     let query = ListingQuery { statuses, category: filter.category, text: filter.q, sort, cursor, limit };
-    let (records, photos, auctions, has_more) = state
-        .db
-        .run(move |conn| {
-            let (records, has_more) = store::list(conn, &query)?;
-            let ids: Vec<ListingId> = records.iter().map(|r| r.id).collect();
-            let photos = photo_store::list_for_many(conn, &ids)?;
-            let auctions = auction_store::for_listings(conn, &ids)?;
-            Ok((records, photos, auctions, has_more))
-        })
-        .await?;
-    let mut auctions: BTreeMap<ListingId, AuctionView> = auctions.into_iter().map(|a| (a.listing_id, a)).collect();
+    let (views, has_more) = state.db.run(move |conn| views::page(conn, &query)).await?;
     let next_cursor =
-        if has_more { records.last().map(|r| encode_cursor(sort, &ListingCursor::after(sort, r))) } else { None };
-    let mut by_listing: BTreeMap<ListingId, Vec<PhotoRecord>> = BTreeMap::new();
-    for photo in photos {
-        by_listing.entry(photo.listing_id).or_default().push(photo);
-    }
-    let items = records
-        .into_iter()
-        .map(|r| {
-            let photos = by_listing.remove(&r.id).unwrap_or_default();
-            let auction = auctions.remove(&r.id);
-            ListingResponse::new(r, photos, auction)
-        })
-        .collect();
-    Ok(web::Json(ListingPage { items, next_cursor }))
+        if has_more { views.last().map(|v| encode_cursor(sort, &ListingCursor::after(sort, v))) } else { None };
+    Ok(web::Json(ListingPage { items: views.into_iter().map(ListingResponse::from).collect(), next_cursor }))
 }
 
 /// One listing. Drafts are visible to stewards only.
@@ -348,21 +319,10 @@ pub async fn get_one(
     Ok(web::Json(view))
 }
 
-/// A listing as the API shows it: record, photos and auction, read in one round trip.
+/// A listing as the API shows it, from the read model.
 pub(crate) async fn load_view(state: &AppState, id: ListingId) -> ApiResult<ListingResponse> {
-    let (record, photos, auction) = state
-        .db
-        .run(move |conn| {
-            Ok((store::get(conn, id)?, photo_store::list_for(conn, id)?, auction_store::for_listing(conn, id)?))
-        })
-        .await
-        .map_err(or_not_found("listing"))?;
-    Ok(ListingResponse::new(record, photos, auction))
-}
-
-/// The stored listing alone, for handlers that decide on its status.
-pub(crate) async fn load_listing(state: &AppState, id: ListingId) -> ApiResult<ListingRecord> {
-    state.db.run(move |conn| store::get(conn, id)).await.map_err(or_not_found("listing"))
+    let view = state.db.run(move |conn| views::get(conn, id)).await.map_err(or_not_found("listing"))?;
+    Ok(view.into())
 }
 
 /// Edits a draft. Fields left out keep their value; the result is validated as a whole.
@@ -371,37 +331,37 @@ pub(crate) async fn load_listing(state: &AppState, id: ListingId) -> ApiResult<L
     responses((status = 200, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 #[patch("/listings/{id}")]
-#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn update(
     state: web::Data<AppState>,
     steward: Steward,
-    id: web::Path<String>,
+    listing: ListingPath,
     body: web::Json<ListingRequest>,
 ) -> ApiResult<web::Json<ListingResponse>> {
-    let id = parse_listing_id(&id)?;
-    let current = load_listing(&state, id).await?;
-    if !current.status.is_editable() {
+    let ListingPath(current) = listing;
+    if !current.status.can_edit() {
         return Err(ApiError::conflict("listing_not_draft", "only draft listings can be changed"));
     }
+    let id = current.id;
     let details = current.details.patch(body.into_inner().into(), Utc::now())?;
-    let (record, photos) = state
+    let view = state
         .db
         .transaction(move |conn| {
-            let record = store::update_draft(conn, id, &details, Utc::now())?;
-            Ok((record, photo_store::list_for(conn, id)?))
+            store::update_draft(conn, id, &details, Utc::now())?;
+            views::get(conn, id)
         })
         .await
         .map_err(or_not_found("listing"))?;
-    Ok(web::Json(ListingResponse::new(record, photos, None)))
+    Ok(web::Json(view.into()))
 }
 
 /// Deletes a draft and its photos.
 #[utoipa::path(delete, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path, format = Uuid)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[delete("/listings/{id}")]
-#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
-pub async fn remove(state: web::Data<AppState>, steward: Steward, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = parse_listing_id(&id)?;
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
+pub async fn remove(state: web::Data<AppState>, steward: Steward, listing: ListingPath) -> ApiResult<HttpResponse> {
+    let id = listing.id();
     let photos = state
         .db
         .transaction(move |conn| {

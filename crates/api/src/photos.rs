@@ -12,13 +12,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use commissary_db::photos::{self as store, NewPhoto, PhotoRecord, RenditionRef};
-use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError, ProcessedPhoto, process};
+use commissary_db::photos::{self as store, PhotoRecord};
+use commissary_db::{Conflict, DbError};
+use commissary_photos::{CACHE_CONTROL_IMMUTABLE, PhotoError};
 
-use crate::auth::Steward;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
-use crate::listings::parse_listing_id;
+use crate::listing_path::ListingPath;
+use crate::session::Steward;
 use crate::state::AppState;
+use crate::workflow;
 
 pub const PHOTO_FIELD: &str = "photo";
 /// How long an upload waits for a free processing slot before the client is told to retry.
@@ -62,26 +64,6 @@ pub struct PhotoOrderRequest {
     pub photo_ids: Vec<Uuid>,
 }
 
-/// What the database records of a processed photo: its hash, size and rendition keys.
-pub fn attachable(processed: &ProcessedPhoto) -> NewPhoto {
-    NewPhoto {
-        sha256: processed.sha256.clone(),
-        width: processed.width,
-        height: processed.height,
-        renditions: processed
-            .renditions
-            .iter()
-            .map(|r| RenditionRef {
-                name: r.name.clone(),
-                width: r.width,
-                height: r.height,
-                key: r.key.clone(),
-                content_type: r.content_type.to_owned(),
-            })
-            .collect(),
-    }
-}
-
 fn parse_photo_id(raw: &str) -> ApiResult<Uuid> {
     raw.parse().map_err(|_| ApiError::not_found("photo"))
 }
@@ -115,15 +97,15 @@ async fn read_photo_field(mut form: Multipart, limit: usize) -> ApiResult<Vec<u8
     responses((status = 201, body = PhotoResponse), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/listings/{id}/photos")]
-#[tracing::instrument(skip_all, fields(listing = %id, steward = %steward.address))]
+#[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn upload(
     state: web::Data<AppState>,
     steward: Steward,
-    id: web::Path<String>,
+    listing: ListingPath,
     req: HttpRequest,
     form: Multipart,
 ) -> ApiResult<HttpResponse> {
-    let listing_id = parse_listing_id(&id)?;
+    let listing_id = listing.id();
     let limits = state.config.photo_limits.clone();
     // Reject early, before reading a byte, when the client declares an oversized body.
     let declared =
@@ -132,37 +114,19 @@ pub async fn upload(
         return Err(PhotoError::UploadTooLarge { limit: limits.max_upload_bytes }.into());
     }
     // Fail fast on a listing that cannot take photos, before the expensive decode.
-    let listing = state
-        .db
-        .run(move |conn| {
-            let listing = commissary_db::listings::get(conn, listing_id)?;
-            let count = store::list_for(conn, listing_id)?.len();
-            Ok((listing, count))
-        })
-        .await
-        .map_err(or_not_found("listing"))?;
-    if !listing.0.status.is_editable() {
+    if !listing.0.status.can_edit() {
         return Err(ApiError::conflict("listing_not_draft", "photos can only be changed on drafts"));
     }
-    if listing.1 >= commissary_domain::listing::MAX_PHOTOS_PER_LISTING {
-        return Err(commissary_db::DbError::Conflict("too_many_photos").into());
+    let count = state.db.run(move |conn| store::list_for(conn, listing_id)).await?.len();
+    if count >= commissary_domain::listing::MAX_PHOTOS_PER_LISTING {
+        return Err(DbError::Conflict(Conflict::TooManyPhotos).into());
     }
     let bytes = read_photo_field(form, limits.max_upload_bytes).await?;
     let _permit = tokio::time::timeout(PROCESSING_QUEUE_WAIT, state.photo_permits.acquire())
         .await
         .map_err(|_| ApiError::too_many_requests(60))?
         .map_err(ApiError::internal)?;
-    let processed = web::block(move || process(&bytes, &limits)).await.map_err(ApiError::internal)??;
-    // Blobs first, row second: a row never points at a missing blob, and a blob
-    // without a row is harmless content-addressed data.
-    state.photos.put_all(&processed).await?;
-    let new_photo = attachable(&processed);
-    let record = state
-        .db
-        .transaction(move |conn| store::add(conn, listing_id, new_photo, Utc::now()))
-        .await
-        .map_err(or_not_found("listing"))?;
-    tracing::info!(photo = %record.id, sha256 = %record.sha256, "photo added");
+    let record = workflow::attach_photo(&state.db, &state.photos, listing_id, bytes, limits).await?;
     Ok(HttpResponse::Created().json(PhotoResponse::from(record)))
 }
 
@@ -175,11 +139,11 @@ pub async fn upload(
 pub async fn remove(
     state: web::Data<AppState>,
     steward: Steward,
+    listing: ListingPath,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (id, photo_id) = path.into_inner();
-    let listing_id = parse_listing_id(&id)?;
-    let photo_id = parse_photo_id(&photo_id)?;
+    let listing_id = listing.id();
+    let photo_id = parse_photo_id(&path.into_inner().1)?;
     let removed = state
         .db
         .transaction(move |conn| store::delete(conn, listing_id, photo_id, Utc::now()))
@@ -199,10 +163,10 @@ pub async fn remove(
 pub async fn reorder(
     state: web::Data<AppState>,
     steward: Steward,
-    id: web::Path<String>,
+    listing: ListingPath,
     body: web::Json<PhotoOrderRequest>,
 ) -> ApiResult<web::Json<Vec<PhotoResponse>>> {
-    let listing_id = parse_listing_id(&id)?;
+    let listing_id = listing.id();
     let order = body.into_inner().photo_ids;
     let photos = state
         .db

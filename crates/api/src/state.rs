@@ -5,7 +5,7 @@ use commissary_domain::Address;
 use commissary_photos::{PhotoLimits, PhotoStore};
 use metrics_exporter_prometheus::PrometheusHandle;
 
-use crate::auth::Role;
+use crate::roles::Role;
 
 /// What SIWE messages must say to be accepted here.
 #[derive(Debug, Clone)]

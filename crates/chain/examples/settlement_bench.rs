@@ -13,7 +13,8 @@ use alloy::primitives::B256;
 use alloy::providers::Provider;
 use chrono::Utc;
 use commissary_chain::testkit::AnvilOptions;
-use commissary_db::chain::auctions::{self, AuctionStatus};
+use commissary_db::chain::auctions;
+use commissary_domain::AuctionStatus;
 
 use common::*;
 

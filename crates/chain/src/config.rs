@@ -5,34 +5,10 @@ use std::time::Duration;
 
 use alloy::primitives::Address;
 use alloy::signers::local::PrivateKeySigner;
+use commissary_domain::Secret;
 use serde::{Deserialize, Deserializer};
 
 use crate::error::{ChainError, ChainResult};
-
-/// A string that never shows in logs or `Debug` output (keys, credentials).
-#[derive(Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_empty() { "<unset>" } else { "<redacted>" })
-    }
-}
 
 /// Durations are written as `"250ms"`, `"2s"`, `"5m"`, `"1h"`, or an integer of milliseconds.
 pub fn parse_duration(text: &str) -> Option<Duration> {

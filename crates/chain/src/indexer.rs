@@ -4,21 +4,21 @@
 //! cursor block that is no longer canonical) rolls back to the common ancestor.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use alloy::primitives::B256;
 use alloy::providers::Provider;
-use alloy::rpc::types::{Filter, Log};
-use alloy::sol_types::SolEvent;
 use chrono::Utc;
+use tokio::sync::Notify;
 
-use commissary_db::chain::events::{ChainEvent, EventData};
 use commissary_db::chain::indexer::{self as store, Applied, BlockRef, Cursor, KEPT_BLOCKS};
 use commissary_db::chain::intents;
 
-use crate::bindings::CommissaryAuction::{AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced};
+use crate::component::Component;
+use crate::context::Ctx;
+use crate::contract::{chain_time, decode_log};
 use crate::error::{ChainError, ChainResult};
-use crate::rpc::{hex_address, hex32};
-use crate::worker::Ctx;
+use crate::rpc::{Block, hex32};
 
 /// What one indexer pass did.
 #[derive(Debug, Default)]
@@ -29,70 +29,50 @@ pub(crate) struct IndexerPass {
     pub reorged: bool,
 }
 
+/// The indexer as a worker component: after a pass that changed auctions it wakes the
+/// keeper and the jobs (and, after a reorg, the sender); it runs again at once while
+/// catching up.
+#[derive(Debug, Default)]
+pub(crate) struct Indexer;
+
+impl Component for Indexer {
+    const NAME: &'static str = "indexer";
+
+    async fn tick(&mut self, ctx: &Ctx) -> ChainResult<Duration> {
+        let pass = tick(ctx).await?;
+        if !pass.applied.auctions_changed.is_empty() || pass.reorged {
+            ctx.wake.keeper.notify_one();
+            ctx.wake.jobs.notify_one();
+        }
+        if pass.reorged {
+            ctx.wake.sender.notify_one();
+        }
+        Ok(if pass.caught_up { ctx.config.poll_interval } else { Duration::ZERO })
+    }
+
+    fn wake_up<'a>(&self, _ctx: &'a Ctx) -> Option<&'a Notify> {
+        None
+    }
+}
+
 fn as_i64(v: u64) -> ChainResult<i64> {
     i64::try_from(v).map_err(|_| ChainError::Inconsistent(format!("{v} out of range")))
 }
 
-fn decode(log: &Log, block_time: i64) -> ChainResult<Option<ChainEvent>> {
-    let missing = |what: &str| ChainError::Inconsistent(format!("log without {what}"));
-    let topic = log.topic0().copied().unwrap_or_default();
-    let data = if topic == AuctionCreated::SIGNATURE_HASH {
-        let e = log.log_decode::<AuctionCreated>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
-        (
-            e.auctionId,
-            EventData::AuctionCreated {
-                listing_hash: hex32(&e.listingHash),
-                reserve_price: e.reservePrice.to_string(),
-                start_time: as_i64(e.startTime.to::<u64>())?,
-                end_time: as_i64(e.endTime.to::<u64>())?,
-                min_increment_bps: i32::from(e.minIncrementBps),
-                extension_secs: i64::from(e.extensionWindow),
-            },
-        )
-    } else if topic == BidPlaced::SIGNATURE_HASH {
-        let e = log.log_decode::<BidPlaced>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
-        (
-            e.auctionId,
-            EventData::BidPlaced {
-                bidder: hex_address(&e.bidder),
-                amount: e.amount.to_string(),
-                end_time: as_i64(e.endTime.to::<u64>())?,
-            },
-        )
-    } else if topic == AuctionSettled::SIGNATURE_HASH {
-        let e = log.log_decode::<AuctionSettled>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
-        let winner = (!e.winner.is_zero()).then(|| hex_address(&e.winner));
-        (e.auctionId, EventData::AuctionSettled { winner, amount: e.amount.to_string() })
-    } else if topic == AuctionCancelled::SIGNATURE_HASH {
-        let e = log.log_decode::<AuctionCancelled>().map_err(|e| ChainError::Inconsistent(e.to_string()))?.inner.data;
-        (e.auctionId, EventData::AuctionCancelled)
-    } else {
-        return Ok(None);
-    };
-    Ok(Some(ChainEvent {
-        tx_hash: hex32(&log.transaction_hash.ok_or_else(|| missing("transaction hash"))?),
-        log_index: as_i64(log.log_index.ok_or_else(|| missing("log index"))?)?,
-        block_number: as_i64(log.block_number.ok_or_else(|| missing("block number"))?)?,
-        block_hash: hex32(&log.block_hash.ok_or_else(|| missing("block hash"))?),
-        block_time,
-        auction_id: data.0.to_string(),
-        data: data.1,
-    }))
-}
-
-pub(crate) fn event_filter(ctx: &Ctx) -> Filter {
-    Filter::new().address(ctx.config.auction_address).event_signature(vec![
-        AuctionCreated::SIGNATURE_HASH,
-        BidPlaced::SIGNATURE_HASH,
-        AuctionSettled::SIGNATURE_HASH,
-        AuctionCancelled::SIGNATURE_HASH,
-    ])
+/// A chain block as the indexer stores it.
+fn block_ref(block: &Block) -> ChainResult<BlockRef> {
+    Ok(BlockRef {
+        block_number: as_i64(block.number)?,
+        block_hash: hex32(&block.hash),
+        parent_hash: hex32(&block.parent_hash),
+        block_time: as_i64(block.timestamp)?,
+    })
 }
 
 /// One pass: checks the cursor is still canonical (rolling back a reorg), then applies
 /// the next range of confirmed blocks.
 #[tracing::instrument(skip_all, name = "indexer")]
-pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
+async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
     let head = ctx.rpc.get().get_block_number().await?;
     let safe = head.saturating_sub(ctx.config.confirmations);
     let scope = ctx.scope.clone();
@@ -106,31 +86,34 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
         // or removed (the chain got shorter).
         if let Some(c) = &cursor {
             let canonical = ctx.rpc.block_by_number(u64::try_from(c.block_number).unwrap_or(0)).await?;
-            if canonical.is_none_or(|b| b.block_hash != c.block_hash) {
+            if canonical.is_none_or(|b| hex32(&b.hash) != c.block_hash) {
                 return reorg(ctx, c).await;
             }
         }
         return Ok(IndexerPass { caught_up: true, ..IndexerPass::default() });
     }
     let to = safe.min(from + ctx.config.backfill_range - 1);
-    let to_before =
-        ctx.rpc.block_by_number(to).await?.ok_or_else(|| ChainError::Inconsistent(format!("block {to} vanished")))?;
+    let to_before = block_ref(
+        &ctx.rpc.block_by_number(to).await?.ok_or_else(|| ChainError::Inconsistent(format!("block {to} vanished")))?,
+    )?;
     let from_block = if from == to {
         to_before.clone()
     } else {
-        ctx.rpc
-            .block_by_number(from)
-            .await?
-            .ok_or_else(|| ChainError::Inconsistent(format!("block {from} vanished")))?
+        block_ref(
+            &ctx.rpc
+                .block_by_number(from)
+                .await?
+                .ok_or_else(|| ChainError::Inconsistent(format!("block {from} vanished")))?,
+        )?
     };
     if let Some(c) = &cursor
         && from_block.parent_hash != c.block_hash
     {
         return reorg(ctx, c).await;
     }
-    let logs = ctx.rpc.get().get_logs(&event_filter(ctx).from_block(from).to_block(to)).await?;
+    let logs = ctx.rpc.auction_logs(ctx.config.auction_address, from, to).await?;
     let to_after = ctx.rpc.block_by_number(to).await?;
-    if to_after.as_ref().map(|b| &b.block_hash) != Some(&to_before.block_hash) {
+    if to_after.map(|b| hex32(&b.hash)).as_ref() != Some(&to_before.block_hash) {
         return Err(ChainError::Inconsistent(format!("block {to} changed while reading; retrying")));
     }
 
@@ -152,7 +135,8 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
         if Some(block.block_number) != log.block_number.and_then(|n| i64::try_from(n).ok()) {
             return Err(ChainError::Inconsistent("log block number does not match its block".into()));
         }
-        if let Some(event) = decode(log, block.block_time)? {
+        let block_time = chain_time(u64::try_from(block.block_time).unwrap_or(0))?;
+        if let Some(event) = decode_log(log, block_time)? {
             events.push(event);
         }
     }
@@ -173,10 +157,12 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
 }
 
 async fn block_by_hash(ctx: &Ctx, hash: B256) -> ChainResult<BlockRef> {
-    ctx.rpc
+    let block = ctx
+        .rpc
         .block_by_hash(hash)
         .await?
-        .ok_or_else(|| ChainError::Inconsistent(format!("block {hash:#x} of a log is unknown (reorg?)")))
+        .ok_or_else(|| ChainError::Inconsistent(format!("block {hash:#x} of a log is unknown (reorg?)")))?;
+    block_ref(&block)
 }
 
 /// Finds the newest stored block that is still canonical and rolls back to it (or, if
@@ -187,8 +173,8 @@ async fn reorg(ctx: &Ctx, cursor: &Cursor) -> ChainResult<IndexerPass> {
     let mut ancestor = None;
     for block in stored {
         let canonical = ctx.rpc.block_by_number(u64::try_from(block.block_number).unwrap_or(0)).await?;
-        if let Some(canonical) = canonical.filter(|c| c.block_hash == block.block_hash) {
-            ancestor = Some(canonical);
+        if canonical.is_some_and(|c| hex32(&c.hash) == block.block_hash) {
+            ancestor = Some(block);
             break;
         }
     }
@@ -196,49 +182,28 @@ async fn reorg(ctx: &Ctx, cursor: &Cursor) -> ChainResult<IndexerPass> {
         Some(a) => a,
         None => {
             let start = ctx.config.deployment_block.saturating_sub(1);
-            ctx.rpc
-                .block_by_number(start)
-                .await?
-                .ok_or_else(|| ChainError::Inconsistent("no block before deployment".into()))?
+            block_ref(
+                &ctx.rpc
+                    .block_by_number(start)
+                    .await?
+                    .ok_or_else(|| ChainError::Inconsistent("no block before deployment".into()))?,
+            )?
         }
     };
     tracing::warn!(from = cursor.block_number, to = ancestor.block_number, "chain reorganisation: rolling back");
     let scope = ctx.scope.clone();
     let (expected, target) = (cursor.clone(), ancestor.clone());
-    let operator = ctx.operator_hex.clone();
     let applied = ctx
         .db
         .run(move |c| {
             let applied = store::rollback_to(c, &scope, &expected, &target, Utc::now())?;
             // Our transactions mined in orphaned blocks are in flight again: the sender
             // finds them re-mined, rebroadcasts them, or re-queues them.
-            for intent in intents::mined_above(c, &operator, target.block_number)? {
+            for intent in intents::mined_above(c, target.block_number)? {
                 intents::reopen(c, &intent.id, Utc::now())?;
             }
             Ok(applied)
         })
         .await?;
     Ok(IndexerPass { caught_up: false, applied, reorged: true })
-}
-
-/// Searches the not-yet-indexed blocks for an `AuctionCreated` of `listing_hash` (an
-/// auction created by a run that died before its record showed it).
-pub(crate) async fn find_created(ctx: &Ctx, listing_hash: B256, from: u64) -> ChainResult<Option<u64>> {
-    let head = ctx.rpc.get().get_block_number().await?;
-    let mut start = from;
-    while start <= head {
-        let end = head.min(start + ctx.config.backfill_range - 1);
-        let filter = Filter::new()
-            .address(ctx.config.auction_address)
-            .event_signature(AuctionCreated::SIGNATURE_HASH)
-            .topic2(listing_hash)
-            .from_block(start)
-            .to_block(end);
-        if let Some(log) = ctx.rpc.get().get_logs(&filter).await?.into_iter().find(|l| !l.removed) {
-            let event = log.log_decode::<AuctionCreated>().map_err(|e| ChainError::Inconsistent(e.to_string()))?;
-            return Ok(Some(event.inner.data.auctionId.to::<u64>()));
-        }
-        start = end + 1;
-    }
-    Ok(None)
 }

@@ -14,18 +14,39 @@ use alloy::providers::Provider;
 use alloy::rpc::types::TransactionRequest;
 use alloy::sol_types::SolCall;
 use chrono::Utc;
+use tokio::sync::Notify;
 
 use commissary_db::chain::auctions;
 use commissary_db::chain::indexer as store;
-use commissary_db::chain::intents::{self, NewIntent};
+use commissary_db::chain::intents::{self, IntentKind};
+use commissary_domain::AuctionId;
 
 use crate::bindings::CommissaryAuction;
+use crate::component::Component;
+use crate::context::Ctx;
 use crate::error::{ChainError, ChainResult};
-use crate::worker::Ctx;
+use crate::outbox::{IntentRequest, record_intent};
+
+/// The keeper as a worker component: sleeps until the next end or start (woken by the
+/// indexer and the sender).
+#[derive(Debug, Default)]
+pub(crate) struct Keeper;
+
+impl Component for Keeper {
+    const NAME: &'static str = "keeper";
+
+    async fn tick(&mut self, ctx: &Ctx) -> ChainResult<Duration> {
+        Ok(pause(&tick(ctx).await?, ctx.config.poll_interval))
+    }
+
+    fn wake_up<'a>(&self, ctx: &'a Ctx) -> Option<&'a Notify> {
+        Some(&ctx.wake.keeper)
+    }
+}
 
 /// When the keeper should look again.
 #[derive(Debug, Default)]
-pub(crate) struct KeeperPass {
+struct KeeperPass {
     /// Batches recorded in this pass.
     pub batches: usize,
     /// Chain time of the next end or start, if any auction is waiting.
@@ -37,10 +58,10 @@ pub(crate) struct KeeperPass {
 }
 
 #[tracing::instrument(skip_all, name = "keeper")]
-pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
+async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
     let latest = ctx.rpc.latest_block().await?;
     // The next block's time is at least the latest's and, on a live chain, about now.
-    let chain_now = latest.block_time.max(Utc::now().timestamp());
+    let chain_now = i64::try_from(latest.timestamp).unwrap_or(i64::MAX).max(Utc::now().timestamp());
     let scope = ctx.scope.clone();
     let cooldown = chrono::Duration::from_std(ctx.config.max_backoff).unwrap_or(chrono::Duration::seconds(30));
     let (open, in_flight) = ctx
@@ -50,8 +71,8 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             let indexed = store::cursor(c, &scope)?.map_or(-1, |cur| cur.block_number);
             let open = auctions::open_by_end(c, 100_000)?;
             let mut in_flight = HashSet::new();
-            for intent in intents::in_flight(c, intents::KIND_SETTLE_MANY, indexed, Utc::now() - cooldown)? {
-                let ids: Vec<String> =
+            for intent in intents::in_flight(c, IntentKind::SettleMany, indexed, Utc::now() - cooldown)? {
+                let ids: Vec<AuctionId> =
                     intent.subject.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
                 in_flight.extend(ids);
             }
@@ -65,7 +86,7 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             continue;
         }
         if auction.end_time <= chain_now {
-            due.push(auction.auction_id.clone());
+            due.push(auction.auction_id);
         } else {
             pass.next_change = Some(pass.next_change.map_or(auction.end_time, |n| n.min(auction.end_time)));
         }
@@ -74,14 +95,12 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
         }
     }
     for batch in due.chunks(ctx.config.settle_batch_size) {
-        let ids = batch
-            .iter()
-            .map(|id| id.parse::<U256>().map_err(|_| ChainError::Other(format!("auction id {id:?}"))))
-            .collect::<ChainResult<Vec<_>>>()?;
-        let calldata = CommissaryAuction::settleManyCall { auctionIds: ids }.abi_encode();
+        let call =
+            CommissaryAuction::settleManyCall { auctionIds: batch.iter().map(|id| U256::from(id.get())).collect() };
+        let calldata = call.abi_encode();
         // Ask the chain (pending block) how many of these it would settle now.
         let request = TransactionRequest::default()
-            .from(ctx.operator)
+            .from(ctx.operator.address)
             .to(ctx.config.auction_address)
             .input(alloy::primitives::Bytes::from(calldata.clone()).into());
         match ctx.rpc.get().call(request).block(BlockId::pending()).await {
@@ -97,35 +116,24 @@ pub(crate) async fn tick(ctx: &Ctx) -> ChainResult<KeeperPass> {
             }
             Err(error) => tracing::debug!(%error, "settleMany simulation failed; sending anyway"),
         }
-        let key = format!("settle:{}:{}", batch[0], uuid::Uuid::now_v7());
-        let subject = serde_json::to_string(batch).map_err(|e| ChainError::Other(e.to_string()))?;
-        let from = ctx.operator_hex.clone();
-        let to = format!("{:#x}", ctx.config.auction_address);
-        let data = format!("0x{}", alloy::primitives::hex::encode(&calldata));
-        ctx.db
-            .run(move |c| {
-                let new = NewIntent {
-                    intent_key: &key,
-                    kind: intents::KIND_SETTLE_MANY,
-                    from_address: &from,
-                    to_address: &to,
-                    calldata: &data,
-                    subject: Some(&subject),
-                };
-                intents::record(c, &new, Utc::now())
-            })
-            .await?;
+        // Each batch is its own goal: settling is idempotent on chain, so there is no
+        // earlier attempt to wait for.
+        let request = IntentRequest {
+            goal: format!("settle:{}:{}", batch[0], uuid::Uuid::now_v7()),
+            attempt_number: 1,
+            kind: IntentKind::SettleMany,
+            call,
+            subject: Some(serde_json::to_string(batch).map_err(|e| ChainError::Other(e.to_string()))?),
+        };
+        record_intent(ctx, &ctx.operator, request).await?;
         tracing::info!(auctions = batch.len(), first = %batch[0], "settlement batch recorded");
         pass.batches += 1;
-    }
-    if pass.batches > 0 {
-        ctx.wake.sender.notify_one();
     }
     Ok(pass)
 }
 
 /// How long to sleep after a pass (woken earlier by the indexer or the sender).
-pub(crate) fn pause(pass: &KeeperPass, poll: Duration) -> Duration {
+fn pause(pass: &KeeperPass, poll: Duration) -> Duration {
     const IDLE: Duration = Duration::from_secs(60);
     if pass.retry_soon {
         return poll.min(Duration::from_millis(500));

@@ -1,5 +1,20 @@
 //! The Commissary's side of the escrow auction contract.
 //!
+//! Modules import one way, `worker → components → context`:
+//!
+//! ```text
+//! worker                          ChainWorker: lease, then one task per component
+//!   indexer, sender, jobs, keeper the components (one `Component` trait, one run loop)
+//!     component                   the trait and the loop: tick, wake, back off, stop
+//!     outbox                      record_intent: any SolCall as a transaction intent
+//!       context                   Ctx (config, db, rpc, operator account), Wake, backoff
+//!         signer                  Account: signing, fees, broadcast
+//!         contract                logs → typed domain events; reverts → contract errors
+//!         rpc                     endpoints, blocks, logs, find_created (chain types only)
+//!           bindings, config, error
+//! deploy, testkit                 tools on top (development deployment, test helpers)
+//! ```
+//!
 //! * [`bindings`]: `sol!` bindings generated from the committed ABI artifacts;
 //! * [`ChainWorker`]: while holding a database lease, runs the indexer (events →
 //!   projections in `commissary_db::chain`), the job runner (publish / cancel listings),
@@ -11,17 +26,22 @@
 //! See `README.md` for the schema and the crash-safety argument.
 
 pub mod bindings;
+mod component;
 pub mod config;
+mod context;
+mod contract;
 pub mod deploy;
 pub mod error;
 mod indexer;
 mod jobs;
 mod keeper;
+mod outbox;
 pub mod rpc;
 mod sender;
+mod signer;
 mod worker;
 
-pub use config::{ChainConfig, Secret};
+pub use config::ChainConfig;
 pub use error::{ChainError, ChainResult};
 pub use worker::ChainWorker;
 

@@ -1,5 +1,6 @@
 //! Test support (cargo feature `testkit`): an anvil process, bidding from anvil's
-//! accounts, chain manipulation (time, snapshots, reorgs) and fresh test databases.
+//! accounts and chain manipulation (time, snapshots, reorgs). Fresh test databases are
+//! `commissary_db::testkit::TestDb`.
 #![allow(clippy::unwrap_used)]
 
 use std::net::TcpListener;
@@ -9,13 +10,12 @@ use std::time::Duration;
 
 use alloy::primitives::{Address, U256};
 use alloy::providers::Provider;
-use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
 
-use commissary_db::{Db, DbOptions};
+use commissary_domain::Secret;
 
 use crate::bindings::{AmpledToken, CommissaryAuction};
-use crate::config::{ChainConfig, Secret};
+use crate::config::ChainConfig;
 use crate::deploy::{self, Deployment, wallet_provider};
 use crate::error::{ChainError, ChainResult};
 
@@ -296,75 +296,5 @@ fn state_json(hex_state: &str) -> Vec<u8> {
 impl Drop for Anvil {
     fn drop(&mut self) {
         self.kill();
-    }
-}
-
-/// Which backend tests use: `COMMISSARY_TEST_DATABASE=sqlite|postgres` (default sqlite).
-pub fn use_postgres() -> bool {
-    match std::env::var("COMMISSARY_TEST_DATABASE").as_deref() {
-        Ok("postgres") => true,
-        Ok("sqlite") | Err(_) => false,
-        Ok(other) => panic!("COMMISSARY_TEST_DATABASE must be sqlite or postgres, not {other:?}"),
-    }
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("COMMISSARY_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-fn run_admin(sql: String) {
-    let mut conn = diesel::pg::PgConnection::establish(&postgres_admin_url()).expect("connect to PostgreSQL as admin");
-    diesel::sql_query(sql).execute(&mut conn).expect("admin statement");
-}
-
-/// A fresh, migrated database (SQLite file or PostgreSQL database), removed on drop.
-pub struct TestDb {
-    pub db: Db,
-    pub url: String,
-    postgres_db: Option<String>,
-    _dir: tempfile::TempDir,
-}
-
-impl std::fmt::Debug for TestDb {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestDb").field("url", &self.url).finish()
-    }
-}
-
-impl TestDb {
-    pub async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (url, postgres_db) = if use_postgres() {
-            let name = format!("commissary_chain_test_{}", uuid::Uuid::new_v4().simple());
-            let statement = format!("CREATE DATABASE {name}");
-            tokio::task::spawn_blocking(move || run_admin(statement)).await.unwrap();
-            let admin = postgres_admin_url();
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base).to_owned();
-            (format!("{base}/{name}"), Some(name))
-        } else {
-            (format!("sqlite://{}", dir.path().join("commissary.db").display()), None)
-        };
-        let mut options = DbOptions::new(url.clone());
-        options.pool_size = 6;
-        let db = Db::connect(&options).unwrap();
-        db.migrate().await.unwrap();
-        Self { db, url, postgres_db, _dir: dir }
-    }
-
-    /// Another pool on the same database (a second replica).
-    pub fn connect_again(&self) -> Db {
-        let mut options = DbOptions::new(self.url.clone());
-        options.pool_size = 6;
-        Db::connect(&options).unwrap()
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(name) = self.postgres_db.take() {
-            let _ =
-                std::thread::spawn(move || run_admin(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).join();
-        }
     }
 }

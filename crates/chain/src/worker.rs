@@ -2,52 +2,26 @@
 //! the job runner and the keeper; without it, it waits to take over.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use alloy::primitives::Address;
 use alloy::providers::Provider;
-use alloy::signers::local::PrivateKeySigner;
 use chrono::Utc;
-use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use commissary_db::Db;
 use commissary_db::chain::{jobs as job_store, lease};
 
+use crate::component::{Component, run};
 use crate::config::ChainConfig;
+use crate::context::{Ctx, Wake};
 use crate::error::{ChainError, ChainResult};
-use crate::rpc::{Rpc, hex_address};
-use crate::{indexer, jobs, keeper, sender};
-
-/// Wake-ups between the components (in-process; all of them run in the leader).
-#[derive(Debug, Default)]
-pub(crate) struct Wake {
-    pub keeper: Notify,
-    pub sender: Notify,
-    pub jobs: Notify,
-}
-
-pub(crate) struct Ctx {
-    pub config: ChainConfig,
-    pub db: Db,
-    pub rpc: Rpc,
-    pub signer: PrivateKeySigner,
-    pub operator: Address,
-    pub operator_hex: String,
-    pub worker_id: String,
-    /// Lease and cursor name: chain id and contract.
-    pub scope: String,
-    pub wake: Wake,
-}
-
-impl Ctx {
-    /// Exponential backoff from `poll_interval`, capped at `max_backoff`.
-    pub fn backoff(&self, failures: u32) -> Duration {
-        let factor = 1u32 << failures.min(16);
-        (self.config.poll_interval * factor).min(self.config.max_backoff)
-    }
-}
+use crate::indexer::Indexer;
+use crate::jobs::JobRunner;
+use crate::keeper::Keeper;
+use crate::rpc::Rpc;
+use crate::sender::Sender;
+use crate::signer::Account;
 
 /// Runs the chain side of the service. See the crate documentation.
 pub struct ChainWorker {
@@ -58,7 +32,7 @@ impl std::fmt::Debug for ChainWorker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChainWorker")
             .field("worker_id", &self.ctx.worker_id)
-            .field("operator", &self.ctx.operator)
+            .field("operator", &self.ctx.operator.address)
             .field("scope", &self.ctx.scope)
             .finish_non_exhaustive()
     }
@@ -72,13 +46,10 @@ impl ChainWorker {
         let urls: Vec<String> =
             std::iter::once(config.rpc_url.clone()).chain(config.fallback_rpc_urls.iter().cloned()).collect();
         let rpc = Rpc::new(&urls, config.rpc_timeout)?;
-        let operator = signer.address();
         Ok(Self {
             ctx: Arc::new(Ctx {
                 scope: config.scope(),
-                operator_hex: hex_address(&operator),
-                operator,
-                signer,
+                operator: Account::new(signer),
                 rpc,
                 db,
                 worker_id,
@@ -90,7 +61,7 @@ impl ChainWorker {
 
     /// The operator's address (needs LISTER_ROLE and gas).
     pub fn operator(&self) -> Address {
-        self.ctx.operator
+        self.ctx.operator.address
     }
 
     /// Runs until `shutdown` is cancelled. Transient failures (RPC or database outages)
@@ -138,10 +109,10 @@ async fn lead(ctx: &Arc<Ctx>, held: lease::Lease, shutdown: &CancellationToken) 
     }
     let session = shutdown.child_token();
     let mut tasks = JoinSet::new();
-    tasks.spawn(indexer_loop(ctx.clone(), session.clone()));
-    tasks.spawn(sender_loop(ctx.clone(), held.clone(), session.clone()));
-    tasks.spawn(jobs_loop(ctx.clone(), session.clone()));
-    tasks.spawn(keeper_loop(ctx.clone(), session.clone()));
+    spawn(&mut tasks, ctx, Indexer, &session);
+    spawn(&mut tasks, ctx, Sender { account: ctx.operator.clone(), lease: held.clone() }, &session);
+    spawn(&mut tasks, ctx, JobRunner, &session);
+    spawn(&mut tasks, ctx, Keeper, &session);
     let ttl = chrono::Duration::from_std(ctx.config.lease_ttl).unwrap_or(chrono::Duration::seconds(15));
     let mut renewed = Utc::now();
     loop {
@@ -180,130 +151,6 @@ async fn lead(ctx: &Arc<Ctx>, held: lease::Lease, shutdown: &CancellationToken) 
     tracing::info!(epoch = held.epoch, "leadership ended");
 }
 
-async fn pause(delay: Duration, stop: &CancellationToken, wake: Option<&Notify>) -> bool {
-    match wake {
-        Some(notify) => tokio::select! {
-            () = tokio::time::sleep(delay) => true,
-            () = notify.notified() => true,
-            () = stop.cancelled() => false,
-        },
-        None => tokio::select! {
-            () = tokio::time::sleep(delay) => true,
-            () = stop.cancelled() => false,
-        },
-    }
-}
-
-fn note_failure(ctx: &Ctx, component: &str, error: &ChainError, failures: &mut u32) -> Duration {
-    *failures += 1;
-    if matches!(error, ChainError::Rpc(_)) {
-        ctx.rpc.failed();
-    }
-    if *failures <= 3 || (*failures).is_multiple_of(20) {
-        tracing::warn!(component, %error, failures = *failures, "retrying");
-    }
-    ctx.backoff(*failures)
-}
-
-async fn indexer_loop(ctx: Arc<Ctx>, stop: CancellationToken) {
-    let mut failures = 0;
-    loop {
-        let result = tokio::select! {
-            r = indexer::tick(&ctx) => r,
-            () = stop.cancelled() => return,
-        };
-        let delay = match result {
-            Ok(pass) => {
-                failures = 0;
-                if !pass.applied.auctions_changed.is_empty() || pass.reorged {
-                    ctx.wake.keeper.notify_one();
-                    ctx.wake.jobs.notify_one();
-                }
-                if pass.reorged {
-                    ctx.wake.sender.notify_one();
-                }
-                if pass.caught_up { ctx.config.poll_interval } else { Duration::ZERO }
-            }
-            Err(error) => note_failure(&ctx, "indexer", &error, &mut failures),
-        };
-        if !pause(delay, &stop, None).await {
-            return;
-        }
-    }
-}
-
-async fn sender_loop(ctx: Arc<Ctx>, held: lease::Lease, stop: CancellationToken) {
-    let mut failures = 0;
-    loop {
-        let result = tokio::select! {
-            r = sender::tick(&ctx, &held) => r,
-            () = stop.cancelled() => return,
-        };
-        let delay = match result {
-            Ok(pass) => {
-                failures = 0;
-                if pass.finished > 0 {
-                    ctx.wake.keeper.notify_one();
-                    ctx.wake.jobs.notify_one();
-                }
-                sender::pause(&pass, ctx.config.poll_interval)
-            }
-            Err(ChainError::LeaseLost) => {
-                tracing::warn!("sender fenced off: lease lost");
-                return;
-            }
-            Err(error) => note_failure(&ctx, "sender", &error, &mut failures),
-        };
-        if !pause(delay, &stop, Some(&ctx.wake.sender)).await {
-            return;
-        }
-    }
-}
-
-async fn jobs_loop(ctx: Arc<Ctx>, stop: CancellationToken) {
-    let mut failures = 0;
-    loop {
-        let result = tokio::select! {
-            r = jobs::tick(&ctx) => r,
-            () = stop.cancelled() => return,
-        };
-        let delay = match result {
-            Ok(ran) => {
-                failures = 0;
-                if ran > 0 {
-                    Duration::ZERO
-                } else {
-                    let next = ctx.db.run(job_store::next_due).await.ok().flatten();
-                    let until =
-                        next.map_or(ctx.config.poll_interval * 10, |at| (at - Utc::now()).to_std().unwrap_or_default());
-                    until.min(ctx.config.poll_interval * 10)
-                }
-            }
-            Err(ChainError::LeaseLost) => return,
-            Err(error) => note_failure(&ctx, "jobs", &error, &mut failures),
-        };
-        if !pause(delay, &stop, Some(&ctx.wake.jobs)).await {
-            return;
-        }
-    }
-}
-
-async fn keeper_loop(ctx: Arc<Ctx>, stop: CancellationToken) {
-    let mut failures = 0;
-    loop {
-        let result = tokio::select! {
-            r = keeper::tick(&ctx) => r,
-            () = stop.cancelled() => return,
-        };
-        let delay = match result {
-            Ok(pass) => {
-                failures = 0;
-                keeper::pause(&pass, ctx.config.poll_interval)
-            }
-            Err(error) => note_failure(&ctx, "keeper", &error, &mut failures),
-        };
-        if !pause(delay, &stop, Some(&ctx.wake.keeper)).await {
-            return;
-        }
-    }
+fn spawn<C: Component>(tasks: &mut JoinSet<()>, ctx: &Arc<Ctx>, component: C, session: &CancellationToken) {
+    tasks.spawn(run(ctx.clone(), component, session.clone()));
 }

@@ -11,9 +11,10 @@ use chrono::Utc;
 use commissary_chain::bindings::CommissaryAuction;
 use commissary_chain::deploy::{grant_lister, wallet_provider};
 use commissary_chain::testkit::{ANVIL_KEYS, AnvilOptions, address_of};
-use commissary_db::chain::auctions::{self, AuctionStatus};
+use commissary_db::chain::auctions;
 use commissary_db::chain::lease;
 use commissary_db::chain::schema::{chain_auctions, chain_events, chain_tx_intents};
+use commissary_domain::AuctionStatus;
 use commissary_domain::{AuctionTerms, ListingStatus};
 use diesel::prelude::*;
 
@@ -53,7 +54,7 @@ async fn killed_mid_publish_every_auction_exists_once() {
     let ids: std::collections::BTreeSet<String> = {
         let mut ids = std::collections::BTreeSet::new();
         for listing in &listings {
-            ids.insert(env.auction(*listing).await.unwrap().auction_id);
+            ids.insert(env.auction(*listing).await.unwrap().auction_id.to_string());
         }
         ids
     };
@@ -164,7 +165,7 @@ async fn catches_up_after_the_rpc_node_was_down_for_30_seconds() {
     let before = env.publish("Before", now - secs(60), now + secs(15), TOKEN).await;
     let mut worker = env.worker("w1");
     let auction = wait_for("publication", Duration::from_secs(20), || async { env.auction(before).await }).await;
-    let id: u64 = auction.auction_id.parse().unwrap();
+    let id = auction.auction_id.get();
     env.anvil.fund(&env.deployment, ANVIL_KEYS[1], U256::from(100 * TOKEN)).await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, 2 * TOKEN).await.unwrap();
     wait_for("bid", Duration::from_secs(10), || async { env.auction(before).await.filter(|a| a.bid_count == 1) }).await;

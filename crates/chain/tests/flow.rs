@@ -8,8 +8,8 @@ use std::time::Duration;
 use alloy::primitives::U256;
 use chrono::Utc;
 use commissary_chain::testkit::{ANVIL_KEYS, address_of};
-use commissary_db::chain::auctions::AuctionStatus;
 use commissary_db::chain::{bids, jobs};
+use commissary_domain::AuctionStatus;
 use commissary_domain::{ListingStatus, TokenAmount};
 
 use common::*;
@@ -43,7 +43,7 @@ async fn listing_becomes_auction_bids_show_and_it_settles() {
     wait_for("second listing", Duration::from_secs(20), || async { env.auction(unsold).await }).await;
 
     // Two members bid on the first auction.
-    let id: u64 = auction.auction_id.parse().unwrap();
+    let id = auction.auction_id.get();
     env.anvil.fund(&env.deployment, ANVIL_KEYS[1], U256::from(100 * TOKEN)).await;
     env.anvil.fund(&env.deployment, ANVIL_KEYS[2], U256::from(100 * TOKEN)).await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, 10 * TOKEN).await.unwrap();
@@ -58,12 +58,12 @@ async fn listing_becomes_auction_bids_show_and_it_settles() {
     assert_eq!(chain_min.highestBid.to::<u128>(), 11 * TOKEN);
     assert_eq!(view.min_next_bid(), U256::from(11 * TOKEN + 11 * TOKEN / 20));
     assert_eq!(env.listing(sold).await.current_price, TokenAmount::from_u128(11 * TOKEN).unwrap());
-    let auction_id = view.auction_id.clone();
+    let auction_id = view.auction_id;
     let page = env.db().run(move |c| bids::for_auction(c, &auction_id, 10, None)).await.unwrap();
     assert_eq!(page.len(), 2);
     assert_eq!(page[0].bidder, second, "newest first");
     assert!(page[0].block_number > page[1].block_number);
-    let auction_id = view.auction_id.clone();
+    let auction_id = view.auction_id;
     let before = Some((page[0].block_number, page[0].log_index));
     let rest = env.db().run(move |c| bids::for_auction(c, &auction_id, 10, before)).await.unwrap();
     assert_eq!(rest.len(), 1);
@@ -106,7 +106,7 @@ async fn reindexing_from_scratch_changes_nothing() {
     let listing = env.publish("Bass", now - secs(60), now + secs(3600), TOKEN).await;
     let mut worker = env.worker("w1");
     let auction = wait_for("publication", Duration::from_secs(20), || async { env.auction(listing).await }).await;
-    let id: u64 = auction.auction_id.parse().unwrap();
+    let id = auction.auction_id.get();
     env.anvil.fund(&env.deployment, ANVIL_KEYS[1], U256::from(100 * TOKEN)).await;
     for i in 0..3u128 {
         env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, (2 + i) * TOKEN).await.unwrap();
@@ -137,7 +137,7 @@ async fn reindexing_from_scratch_changes_nothing() {
     .await;
     let after = env.auction(listing).await.unwrap();
     assert_eq!(after, before);
-    let auction_id = after.auction_id.clone();
+    let auction_id = after.auction_id;
     assert_eq!(env.db().run(move |c| bids::for_auction(c, &auction_id, 100, None)).await.unwrap().len(), 3);
     worker.stop().await;
 }

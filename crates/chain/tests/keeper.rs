@@ -10,9 +10,10 @@ use alloy::primitives::B256;
 use alloy::providers::Provider;
 use chrono::Utc;
 use commissary_chain::testkit::AnvilOptions;
-use commissary_db::chain::auctions::{self, AuctionStatus};
+use commissary_db::chain::auctions;
 use commissary_db::chain::intents;
 use commissary_db::chain::schema::{chain_events, chain_tx_intents};
+use commissary_domain::AuctionStatus;
 use diesel::prelude::*;
 
 use common::*;
@@ -66,7 +67,7 @@ async fn two_hundred_auctions_ending_together_settle_in_batches() {
         .db()
         .run(|c| {
             let batches = chain_tx_intents::table
-                .filter(chain_tx_intents::kind.eq(intents::KIND_SETTLE_MANY))
+                .filter(chain_tx_intents::kind.eq(intents::IntentKind::SettleMany.as_str()))
                 .select(chain_tx_intents::subject)
                 .load(c)?;
             let settled =

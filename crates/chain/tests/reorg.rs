@@ -13,7 +13,7 @@ use commissary_domain::TokenAmount;
 
 use common::*;
 
-async fn bid_count(env: &Env, listing: commissary_domain::ListingId) -> Option<i64> {
+async fn bid_count(env: &Env, listing: commissary_domain::ListingId) -> Option<u64> {
     Some(env.auction(listing).await?.bid_count)
 }
 
@@ -24,7 +24,7 @@ async fn reverted_bid_disappears_after_snapshot_revert() {
     let listing = env.publish("Rhodes", now - secs(60), now + secs(3600), TOKEN).await;
     let mut worker = env.worker("w1");
     let auction = wait_for("publication", Duration::from_secs(20), || async { env.auction(listing).await }).await;
-    let id: u64 = auction.auction_id.parse().unwrap();
+    let id = auction.auction_id.get();
     env.anvil.fund(&env.deployment, ANVIL_KEYS[1], U256::from(100 * TOKEN)).await;
     let snapshot = env.anvil.snapshot().await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, 2 * TOKEN).await.unwrap();
@@ -41,7 +41,7 @@ async fn reverted_bid_disappears_after_snapshot_revert() {
     assert_eq!(view.highest_bid, None);
     assert_eq!(view.highest_bidder, None);
     assert_eq!(env.listing(listing).await.current_price, TokenAmount::from_u128(TOKEN).unwrap());
-    let auction_id = view.auction_id.clone();
+    let auction_id = view.auction_id;
     assert!(env.db().run(move |c| bids::for_auction(c, &auction_id, 10, None)).await.unwrap().is_empty());
 
     // The new chain goes on being followed.
@@ -62,7 +62,7 @@ async fn bid_orphaned_by_anvil_reorg_disappears() {
     let listing = env.publish("Jazzmaster", now - secs(60), now + secs(3600), TOKEN).await;
     let mut worker = env.worker("w1");
     let auction = wait_for("publication", Duration::from_secs(20), || async { env.auction(listing).await }).await;
-    let id: u64 = auction.auction_id.parse().unwrap();
+    let id = auction.auction_id.get();
     env.anvil.fund(&env.deployment, ANVIL_KEYS[1], U256::from(100 * TOKEN)).await;
     env.anvil.bid(&env.deployment, ANVIL_KEYS[1], id, 2 * TOKEN).await.unwrap();
     wait_for("bid indexed", Duration::from_secs(10), || async { (bid_count(&env, listing).await? == 1).then_some(()) })

@@ -22,7 +22,7 @@ async fn create_intents(env: &Env) -> Vec<intents::Intent> {
     env.db()
         .run(|c| {
             let ids: Vec<String> = chain_tx_intents::table
-                .filter(chain_tx_intents::kind.eq(intents::KIND_CREATE_AUCTION))
+                .filter(chain_tx_intents::kind.eq(intents::IntentKind::CreateAuction.as_str()))
                 .select(chain_tx_intents::id)
                 .load(c)?;
             ids.iter().map(|id| intents::get(c, id)).collect()

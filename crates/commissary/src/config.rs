@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use commissary_domain::Address;
 
 /// Values that must never reach logs or `Debug` output (one type for the whole service).
-pub use commissary_chain::Secret;
+pub use commissary_domain::Secret;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -13,11 +13,11 @@ use alloy::signers::local::PrivateKeySigner;
 use anyhow::{Context, bail};
 use chrono::{Duration as ChronoDuration, Utc};
 
-use commissary_chain::{ChainConfig, Secret as ChainSecret, deploy};
+use commissary_api::workflow;
+use commissary_chain::{ChainConfig, deploy};
 use commissary_db::Db;
-use commissary_db::listings::{self, ListingRecord};
-use commissary_domain::{Address, ListingDetails, ListingInput};
-use commissary_photos::{PhotoLimits, PhotoStore, corpus, process};
+use commissary_domain::{Address, ListingInput, ONE_AMPLED};
+use commissary_photos::{PhotoLimits, PhotoStore, corpus};
 
 use crate::config::{Config, LogFormat, Secret};
 
@@ -26,7 +26,6 @@ const DEV_KEYS: [&str; 10] = deploy::ANVIL_DEV_KEYS;
 const TREASURY_INDEX: usize = 9;
 const MEMBER_ACCOUNTS: std::ops::RangeInclusive<usize> = 1..=5;
 const DEMO_GRANT: u128 = 1_000; // AMPLED per member
-const WEI_PER_AMPLED: u128 = 1_000_000_000_000_000_000;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DevArgs {
@@ -177,6 +176,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
 
 async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow::Result<usize> {
     let now = Utc::now();
+    let limits = PhotoLimits::default();
     for (index, item) in DEMO_ITEMS.iter().enumerate() {
         let input = ListingInput {
             title: Some(item.title.into()),
@@ -184,28 +184,17 @@ async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow
             category: Some(item.category.into()),
             condition: Some(item.condition.into()),
             donor_credit: Some(Some(item.donor.into())),
-            reserve_price: Some((item.reserve_ampled * WEI_PER_AMPLED).to_string()),
+            reserve_price: Some((item.reserve_ampled * ONE_AMPLED).to_string()),
             starts_at: Some((now - ChronoDuration::minutes(2)).to_rfc3339()),
             ends_at: Some((now + ChronoDuration::minutes(item.ends_in_minutes)).to_rfc3339()),
             extension_secs: Some(60),
             ..Default::default()
         };
-        let details = ListingDetails::create(input, now).map_err(|e| anyhow::anyhow!("demo listing invalid: {e:?}"))?;
-        let record = ListingRecord::new_draft(details, steward, now);
-        let id = record.id;
-        db.run(move |conn| listings::insert(conn, &record)).await?;
-        for shot in 0..2u32 {
-            let seed = u32::try_from(index).unwrap_or(0) * 7 + shot;
-            let subject = item.subject;
-            let processed = tokio::task::spawn_blocking(move || {
-                process(&corpus::demo_photo_of(subject, seed, 1200, 800), &PhotoLimits::default())
-            })
-            .await??;
-            photos.put_all(&processed).await?;
-            let new_photo = commissary_api::photos::attachable(&processed);
-            db.transaction(move |conn| commissary_db::photos::add(conn, id, new_photo, Utc::now())).await?;
-        }
-        db.run(move |conn| commissary_db::publication::queue_publication(conn, id, Utc::now())).await?;
+        let seed = u32::try_from(index).unwrap_or(0) * 7;
+        let images = (0..2u32).map(|shot| corpus::demo_photo_of(item.subject, seed + shot, 1200, 800)).collect();
+        workflow::create_attach_publish(db, photos, input, steward, images, &limits)
+            .await
+            .with_context(|| format!("demo listing {:?}", item.title))?;
     }
     Ok(DEMO_ITEMS.len())
 }
@@ -220,7 +209,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let mut members = Vec::new();
     for index in MEMBER_ACCOUNTS {
         let member = signer(DEV_KEYS[index])?.address();
-        deploy::mint(&rpc_url, DEV_KEYS[0], deployment.token, member, U256::from(DEMO_GRANT * WEI_PER_AMPLED)).await?;
+        deploy::mint(&rpc_url, DEV_KEYS[0], deployment.token, member, U256::from(DEMO_GRANT * ONE_AMPLED)).await?;
         members.push((index, member));
     }
 
@@ -247,7 +236,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         token_address: deployment.token,
         deployment_block: deployment.deployment_block,
         confirmations: 0,
-        operator_key: Some(ChainSecret::new(DEV_KEYS[0])),
+        operator_key: Some(Secret::new(DEV_KEYS[0])),
         poll_interval: Duration::from_millis(500),
         ..ChainConfig::default()
     });

@@ -26,6 +26,7 @@ enum Command {
     /// Print the effective configuration (secrets redacted) and exit.
     Config,
     /// Run everything locally: anvil, contracts, demo data, API and chain worker.
+    #[cfg(feature = "dev")]
     Dev(commissary::dev::DevArgs),
 }
 
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
                 println!("{} migration(s) applied", applied.len());
                 Ok(())
             }
+            #[cfg(feature = "dev")]
             Command::Dev(args) => commissary::dev::run(args).await,
             Command::Config => {
                 println!("{:#?}", settings.raw);

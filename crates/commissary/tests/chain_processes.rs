@@ -15,10 +15,11 @@ use chrono::{Duration as ChronoDuration, Utc};
 use serde_json::json;
 
 use commissary_chain::bindings::CommissaryAuction;
-use commissary_chain::testkit::{ANVIL_KEYS, Anvil, AnvilOptions, TestDb};
+use commissary_chain::testkit::{ANVIL_KEYS, Anvil, AnvilOptions};
 use commissary_chain::{ChainConfig, deploy::Deployment};
 use commissary_db::Db;
 use commissary_db::listings::{self, ListingRecord};
+use commissary_db::testkit::TestDb;
 use commissary_domain::{Address, ListingDetails, ListingId, ListingInput, ListingStatus};
 
 struct Service {

@@ -19,20 +19,13 @@ pub enum DbConnection {
     Postgres(PgConnection),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sqlite => "sqlite",
-            Self::Postgres => "postgres",
-        }
+commissary_domain::string_enum!(
+    /// The database engine behind a pool.
+    pub Backend {
+        Sqlite => "sqlite",
+        Postgres => "postgres",
     }
-}
+);
 
 #[derive(Debug, Clone)]
 pub struct DbOptions {

@@ -4,12 +4,20 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use commissary_domain::listing::{Fulfilment, Pickup, Shipping};
-use commissary_domain::{Address, ListingDetails, ListingId, ListingStatus, Schedule, TokenAmount};
+use commissary_domain::{Address, ListingDetails, ListingId, ListingStatus, ListingTransition, Schedule, TokenAmount};
 
 use crate::schema::listings;
-use crate::{DbConnection, DbError, DbResult, MultiBackend};
+use crate::{Conflict, DbConnection, DbError, DbResult};
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+/// The stored texts of `list`, for `status IN (...)` guards built from the domain's rules.
+pub(crate) fn statuses<'a>(list: impl IntoIterator<Item = &'a ListingStatus>) -> Vec<&'static str> {
+    list.into_iter().map(|s| s.as_str()).collect()
+}
+
+/// The statuses in which the domain lets a listing be edited (the guard of draft writes).
+fn editable() -> Vec<&'static str> {
+    statuses(ListingStatus::ALL.iter().filter(|s| s.can_edit()))
+}
 
 /// Zero-padded so that text order equals numeric order (uint96 has at most 29 digits).
 pub fn price_key(amount: &TokenAmount) -> String {
@@ -19,7 +27,7 @@ pub fn price_key(amount: &TokenAmount) -> String {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = listings)]
 #[diesel(treat_none_as_null = true)]
-struct ListingRow {
+pub(crate) struct ListingRow {
     id: String,
     status: String,
     title: String,
@@ -165,7 +173,7 @@ pub fn get(conn: &mut DbConnection, id: ListingId) -> DbResult<ListingRecord> {
 /// Distinguishes "no such listing" from "exists but not a draft" after a guarded write.
 fn not_draft_or_missing(conn: &mut DbConnection, id: ListingId) -> DbError {
     match get(conn, id) {
-        Ok(_) => DbError::Conflict("listing_not_draft"),
+        Ok(_) => DbError::Conflict(Conflict::ListingNotDraft),
         Err(e) => e,
     }
 }
@@ -183,9 +191,7 @@ pub fn update_draft(
     let record =
         ListingRecord { details: details.clone(), current_price: details.reserve_price, updated_at: now, ..current };
     let updated = diesel::update(
-        listings::table
-            .filter(listings::id.eq(id.to_string()))
-            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq_any(editable())),
     )
     .set(ListingRow::from_record(&record))
     .execute(conn)?;
@@ -197,9 +203,7 @@ pub fn update_draft(
 
 pub fn delete_draft(conn: &mut DbConnection, id: ListingId) -> DbResult<()> {
     let deleted = diesel::delete(
-        listings::table
-            .filter(listings::id.eq(id.to_string()))
-            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq_any(editable())),
     )
     .execute(conn)?;
     if deleted == 0 {
@@ -213,9 +217,7 @@ pub fn delete_draft(conn: &mut DbConnection, id: ListingId) -> DbResult<()> {
 /// so that a photo can never be attached to a listing that is being published.
 pub fn touch_draft(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> DbResult<ListingRecord> {
     let updated = diesel::update(
-        listings::table
-            .filter(listings::id.eq(id.to_string()))
-            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq_any(editable())),
     )
     .set(listings::updated_at.eq(now.naive_utc()))
     .execute(conn)?;
@@ -225,8 +227,9 @@ pub fn touch_draft(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -
     get(conn, id)
 }
 
-/// Freezes a draft for publication: stores its canonical document and hash and moves it
-/// to `publishing`, all under the draft guard so a concurrent edit cannot slip in.
+/// Freezes a draft for publication: stores its canonical document and hash and makes the
+/// [`ListingTransition::Publish`] move, all under the draft guard so a concurrent edit
+/// cannot slip in.
 pub fn freeze_for_publish(
     conn: &mut DbConnection,
     id: ListingId,
@@ -234,39 +237,35 @@ pub fn freeze_for_publish(
     listing_hash: &str,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
+    let (from, to) = ListingTransition::Publish.statuses();
     let updated = diesel::update(
-        listings::table
-            .filter(listings::id.eq(id.to_string()))
-            .filter(listings::status.eq(ListingStatus::Draft.as_str())),
+        listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(from.as_str())),
     )
     .set((
-        listings::status.eq(ListingStatus::Publishing.as_str()),
+        listings::status.eq(to.as_str()),
         listings::listing_document.eq(Some(document)),
         listings::listing_hash.eq(Some(listing_hash)),
         listings::updated_at.eq(crate::storable(now).naive_utc()),
     ))
     .execute(conn)
-    .map_err(|e| match DbError::from(e) {
-        // The contract identifies auctions by this hash, so two identical listings
-        // (same text, times and photos) cannot both be published.
-        DbError::Conflict(_) => DbError::Conflict("duplicate_listing"),
-        other => other,
-    })?;
+    // The contract identifies auctions by this hash, so two identical listings (same
+    // text, times and photos) cannot both be published.
+    .map_err(|e| DbError::from(e).on_unique(Conflict::DuplicateListing))?;
     if updated == 0 {
         return Err(not_draft_or_missing(conn, id));
     }
     Ok(())
 }
 
-/// Moves a listing from one status to another; fails with `Conflict("status_changed")`
-/// if it is no longer in `from` (someone else moved it first).
+/// Makes one of the domain's transitions; fails with [`Conflict::StatusChanged`] if the
+/// listing is no longer where the transition starts (someone else moved it first).
 pub fn transition(
     conn: &mut DbConnection,
     id: ListingId,
-    from: ListingStatus,
-    to: ListingStatus,
+    transition: ListingTransition,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
+    let (from, to) = transition.statuses();
     let updated = diesel::update(
         listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq(from.as_str())),
     )
@@ -274,141 +273,9 @@ pub fn transition(
     .execute(conn)?;
     if updated == 0 {
         get(conn, id)?;
-        return Err(DbError::Conflict("status_changed"));
+        return Err(DbError::Conflict(Conflict::StatusChanged));
     }
     Ok(())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ListingSort {
-    #[default]
-    EndingSoon,
-    Newest,
-    PriceLow,
-    PriceHigh,
-}
-
-impl ListingSort {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::EndingSoon => "ending_soon",
-            Self::Newest => "newest",
-            Self::PriceLow => "price_low",
-            Self::PriceHigh => "price_high",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::EndingSoon, Self::Newest, Self::PriceLow, Self::PriceHigh].into_iter().find(|v| v.as_str() == s)
-    }
-}
-
-/// Where the previous page ended: the sort key of its last row plus that row's id as
-/// the tie-breaker, so pages never skip or repeat rows with equal keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListingCursor {
-    pub key: String,
-    pub id: String,
-}
-
-impl ListingCursor {
-    pub fn after(sort: ListingSort, record: &ListingRecord) -> Self {
-        let key = match sort {
-            ListingSort::EndingSoon => record.details.schedule.ends_at.timestamp_micros().to_string(),
-            ListingSort::Newest => record.created_at.timestamp_micros().to_string(),
-            ListingSort::PriceLow | ListingSort::PriceHigh => price_key(&record.current_price),
-        };
-        Self { key, id: record.id.to_string() }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ListingQuery {
-    /// Only these statuses; `None` means every status except drafts.
-    pub statuses: Option<Vec<ListingStatus>>,
-    pub category: Option<String>,
-    pub text: Option<String>,
-    pub sort: ListingSort,
-    pub cursor: Option<ListingCursor>,
-    pub limit: i64,
-}
-
-fn micros_to_naive(key: &str) -> DbResult<NaiveDateTime> {
-    key.parse::<i64>()
-        .ok()
-        .and_then(DateTime::from_timestamp_micros)
-        .map(|t| t.naive_utc())
-        .ok_or(DbError::Conflict("invalid_cursor"))
-}
-
-/// Escapes LIKE wildcards so a search for "100%" matches the text literally.
-fn like_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
-/// One page of listings, plus whether another page follows.
-pub fn list(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<ListingRecord>, bool)> {
-    let mut q = listings::table.select(ListingRow::as_select()).into_boxed::<MultiBackend>();
-    match &query.statuses {
-        Some(statuses) => {
-            q = q.filter(listings::status.eq_any(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
-        }
-        None => q = q.filter(listings::status.ne(ListingStatus::Draft.as_str())),
-    }
-    if let Some(category) = &query.category {
-        q = q.filter(listings::category.eq(category.clone()));
-    }
-    if let Some(text) = query.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        let pattern = like_pattern(text.trim());
-        q = q.filter(
-            lower(listings::title)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(listings::description).like(pattern).escape('\\')),
-        );
-    }
-    if let Some(cursor) = &query.cursor {
-        let id = cursor.id.clone();
-        q = match query.sort {
-            ListingSort::EndingSoon => {
-                let key = micros_to_naive(&cursor.key)?;
-                q.filter(listings::ends_at.gt(key).or(listings::ends_at.eq(key).and(listings::id.gt(id))))
-            }
-            ListingSort::Newest => {
-                let key = micros_to_naive(&cursor.key)?;
-                q.filter(listings::created_at.lt(key).or(listings::created_at.eq(key).and(listings::id.lt(id))))
-            }
-            ListingSort::PriceLow => {
-                let key = cursor.key.clone();
-                q.filter(listings::price_key.gt(key.clone()).or(listings::price_key.eq(key).and(listings::id.gt(id))))
-            }
-            ListingSort::PriceHigh => {
-                let key = cursor.key.clone();
-                q.filter(listings::price_key.lt(key.clone()).or(listings::price_key.eq(key).and(listings::id.lt(id))))
-            }
-        };
-    }
-    q = match query.sort {
-        ListingSort::EndingSoon => q.order((listings::ends_at.asc(), listings::id.asc())),
-        ListingSort::Newest => q.order((listings::created_at.desc(), listings::id.desc())),
-        ListingSort::PriceLow => q.order((listings::price_key.asc(), listings::id.asc())),
-        ListingSort::PriceHigh => q.order((listings::price_key.desc(), listings::id.desc())),
-    };
-    let limit = query.limit.clamp(1, 100);
-    let mut rows: Vec<ListingRow> = q.limit(limit + 1).load(conn)?;
-    let has_more = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let records = rows.into_iter().map(ListingRecord::try_from).collect::<DbResult<Vec<_>>>()?;
-    Ok((records, has_more))
 }
 
 #[cfg(test)]
@@ -422,10 +289,5 @@ mod tests {
         assert!(k(999_999_999_999_999_999) < k(1_000_000_000_000_000_000));
         assert_eq!(k(1).len(), 30);
         assert_eq!(price_key(&TokenAmount::parse("79228162514264337593543950335").expect("max")).len(), 30);
-    }
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("100%_Tube\\"), "%100\\%\\_tube\\\\%");
     }
 }

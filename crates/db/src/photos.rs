@@ -10,7 +10,7 @@ use commissary_domain::listing::MAX_PHOTOS_PER_LISTING;
 
 use crate::listings::touch_draft;
 use crate::schema::photos;
-use crate::{DbConnection, DbError, DbResult};
+use crate::{Conflict, DbConnection, DbError, DbResult};
 
 /// One stored rendition of a photo, addressed by its object-store key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,10 +88,10 @@ pub fn add(
     touch_draft(conn, listing_id, now)?;
     let existing = list_for(conn, listing_id)?;
     if existing.len() >= MAX_PHOTOS_PER_LISTING {
-        return Err(DbError::Conflict("too_many_photos"));
+        return Err(DbError::Conflict(Conflict::TooManyPhotos));
     }
     if existing.iter().any(|p| p.sha256 == photo.sha256) {
-        return Err(DbError::Conflict("duplicate_photo"));
+        return Err(DbError::Conflict(Conflict::DuplicatePhoto));
     }
     let position = existing.last().map_or(0, |p| p.position + 1);
     let now = crate::storable(now);
@@ -115,10 +115,10 @@ pub fn add(
         renditions: serde_json::to_string(&record.renditions).map_err(|e| DbError::Corrupt(e.to_string()))?,
         created_at: now.naive_utc(),
     };
-    diesel::insert_into(photos::table).values(row).execute(conn).map_err(|e| match DbError::from(e) {
-        DbError::Conflict(_) => DbError::Conflict("duplicate_photo"),
-        other => other,
-    })?;
+    diesel::insert_into(photos::table)
+        .values(row)
+        .execute(conn)
+        .map_err(|e| DbError::from(e).on_unique(Conflict::DuplicatePhoto))?;
     Ok(record)
 }
 
@@ -176,7 +176,7 @@ pub fn reorder(
     let mut have: Vec<Uuid> = current.iter().map(|p| p.id).collect();
     have.sort();
     if wanted.len() != order.len() || wanted != have {
-        return Err(DbError::Conflict("photo_order_mismatch"));
+        return Err(DbError::Conflict(Conflict::PhotoOrderMismatch));
     }
     for (position, id) in order.iter().enumerate() {
         diesel::update(photos::table.find(id.to_string()))

@@ -2,11 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel::Connection;
-use serde_json::json;
 
 use commissary_domain::{ListingDocument, ListingId};
 
-use crate::chain::jobs;
+use crate::chain::jobs::{self, Job};
 use crate::{DbConnection, DbResult, listings, photos};
 
 /// Freezes the draft's canonical document and hash, moves it to `publishing` and
@@ -18,24 +17,12 @@ pub fn queue_publication(conn: &mut DbConnection, id: ListingId, now: DateTime<U
         let shas: Vec<String> = photos::list_for(conn, id)?.into_iter().map(|p| p.sha256).collect();
         let document = ListingDocument::new(&record.details, &shas);
         listings::freeze_for_publish(conn, id, document.as_str(), &document.hash_hex(), now)?;
-        jobs::enqueue(
-            conn,
-            jobs::KIND_PUBLISH_LISTING,
-            &format!("publish:{id}"),
-            &json!({ "listing_id": id.to_string() }),
-            now,
-        )?;
+        jobs::enqueue(conn, &Job::PublishListing { listing_id: id }, now)?;
         Ok(document)
     })
 }
 
 /// Records the job that will cancel the listing's auction on chain (idempotent).
 pub fn queue_cancellation(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> DbResult<String> {
-    jobs::enqueue(
-        conn,
-        jobs::KIND_CANCEL_LISTING,
-        &format!("cancel:{id}"),
-        &json!({ "listing_id": id.to_string() }),
-        now,
-    )
+    jobs::enqueue(conn, &Job::CancelListing { listing_id: id }, now)
 }

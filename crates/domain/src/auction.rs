@@ -1,12 +1,97 @@
 //! Auction rules shared by the service and the contract.
 
+use std::fmt;
+use std::str::FromStr;
+
 use chrono::{DateTime, Utc};
 use ruint::aliases::U256;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::listing::{ListingDetails, ListingStatus};
 use crate::money::TokenAmount;
 
 pub const BPS_DENOMINATOR: u64 = 10_000;
+
+/// The contract's id of an auction (`auctionCount` at creation; the first is 1). Shown
+/// and stored as a decimal string: ids beyond 2^53 would not survive JavaScript numbers.
+/// It keeps its decimal text, so it is `Copy` and still lends out a `&str`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AuctionId {
+    value: u64,
+    text: [u8; 20],
+    len: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a decimal auction id")]
+pub struct InvalidAuctionId;
+
+impl AuctionId {
+    pub fn new(value: u64) -> Self {
+        let mut text = [0u8; 20];
+        let digits = value.to_string();
+        text[..digits.len()].copy_from_slice(digits.as_bytes());
+        Self { value, text, len: u8::try_from(digits.len()).unwrap_or(20) }
+    }
+
+    pub const fn get(self) -> u64 {
+        self.value
+    }
+
+    /// The decimal text, as stored and shown.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// The order auctions were created in (the id itself), for storage as a signed integer.
+    pub fn sequence(self) -> i64 {
+        i64::try_from(self.value).unwrap_or(i64::MAX)
+    }
+}
+
+impl fmt::Debug for AuctionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AuctionId").field(&self.value).finish()
+    }
+}
+
+impl fmt::Display for AuctionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AuctionId {
+    type Err = InvalidAuctionId;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(InvalidAuctionId);
+        }
+        if s.len() > 1 && s.starts_with('0') {
+            return Err(InvalidAuctionId);
+        }
+        s.parse().map(Self::new).map_err(|_| InvalidAuctionId)
+    }
+}
+
+impl PartialEq<&str> for AuctionId {
+    fn eq(&self, other: &&str) -> bool {
+        other.parse::<Self>().is_ok_and(|id| id == *self)
+    }
+}
+
+impl Serialize for AuctionId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for AuctionId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// The smallest acceptable next bid, exactly as the contract computes it: the reserve
 /// before any bid, then `highest + ceil(highest * bps / 10000)`.
@@ -74,6 +159,18 @@ mod tests {
         assert_eq!(min_next_bid(amount(1), Some(amount(1)), 1), U256::from(2), "ceil(0.0001) = 1");
         assert_eq!(min_next_bid(amount(1), Some(amount(20_000)), 1), U256::from(20_002));
         assert_eq!(min_next_bid(amount(1), Some(amount(19_999)), 10_000), U256::from(39_998));
+    }
+
+    #[test]
+    fn auction_ids_are_decimal() {
+        assert_eq!("42".parse::<AuctionId>(), Ok(AuctionId::new(42)));
+        assert_eq!(AuctionId::new(42).to_string(), "42");
+        assert!(AuctionId::new(1) == "1");
+        assert_eq!(AuctionId::new(u64::MAX).as_str(), "18446744073709551615");
+        for bad in ["", "-1", "+1", "0x1", "1.0", "01", "18446744073709551616"] {
+            assert!(bad.parse::<AuctionId>().is_err(), "{bad}");
+        }
+        assert_eq!(serde_json::to_string(&AuctionId::new(7)).expect("json"), "\"7\"");
     }
 
     #[test]

@@ -2,20 +2,41 @@
 //!
 //! This crate does no I/O and knows nothing of HTTP, SQL or the chain client; the
 //! adapters (`commissary-db`, `commissary-api`, `commissary-chain`) translate to and
-//! from these types.
+//! from these types and ask it every question about a listing's or an auction's state.
+//!
+//! Modules, each importing only those below it:
+//!
+//! ```text
+//! lifecycle     listing state machine: can_edit, can_publish, can_cancel, cancel_step
+//!   projection  AuctionState: contract events folded into an auction; its listing status
+//!     events    typed contract events (AuctionEvent, LoggedEvent)
+//!       auction AuctionId, AuctionTerms, min_next_bid, phase_at
+//!         listing, listing_hash   listings, their validation and canonical document
+//!           address, money, validation, secret, string_enum   value types
+//! ```
 
 pub mod address;
 pub mod auction;
+pub mod events;
+pub mod lifecycle;
 pub mod listing;
 pub mod listing_hash;
 pub mod money;
+pub mod projection;
+pub mod secret;
+pub mod string_enum;
 pub mod validation;
 
 pub use address::Address;
-pub use auction::{AuctionTerms, min_next_bid};
+pub use auction::{AuctionId, AuctionTerms, min_next_bid};
+pub use events::{AuctionEvent, LoggedEvent};
+pub use lifecycle::{CancelRefused, CancelStep, Cancellation, ListingTransition, PublishRefused, can_publish};
 pub use listing::{
     Category, Condition, Fulfilment, ListingDetails, ListingId, ListingInput, ListingStatus, Pickup, Schedule, Shipping,
 };
 pub use listing_hash::{ListingDocument, keccak256};
-pub use money::{MoneyError, TokenAmount};
+pub use money::{MoneyError, ONE_AMPLED, TokenAmount};
+pub use projection::{AuctionState, AuctionStatus, Settlement};
+pub use secret::Secret;
+pub use string_enum::UnknownVariant;
 pub use validation::{FieldError, ValidationErrors};

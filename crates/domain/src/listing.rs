@@ -53,43 +53,9 @@ impl FromStr for ListingId {
     }
 }
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownVariant;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s { $($text => Ok($name::$variant),)+ _ => Err(UnknownVariant) }
-            }
-        }
-    };
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown value")]
-pub struct UnknownVariant;
-
-string_enum!(
+crate::string_enum!(
     /// What kind of gear a listing is.
-    Category {
+    pub Category {
         Instruments => "instruments",
         Amplifiers => "amplifiers",
         Effects => "effects",
@@ -100,9 +66,9 @@ string_enum!(
     }
 );
 
-string_enum!(
+crate::string_enum!(
     /// The donor's honest account of the item's state.
-    Condition {
+    pub Condition {
         New => "new",
         LikeNew => "like_new",
         Good => "good",
@@ -111,10 +77,10 @@ string_enum!(
     }
 );
 
-string_enum!(
+crate::string_enum!(
     /// Where a listing is in its life. Drafts are edited by stewards; `publishing` is
     /// the window between the publish request and the chain confirming the auction.
-    ListingStatus {
+    pub ListingStatus {
         Draft => "draft",
         Publishing => "publishing",
         Scheduled => "scheduled",
@@ -125,14 +91,6 @@ string_enum!(
         Cancelled => "cancelled",
     }
 );
-
-impl ListingStatus {
-    /// Only drafts may be edited, deleted or receive photos: once published, the
-    /// listing hash on chain pins every field.
-    pub fn is_editable(self) -> bool {
-        self == Self::Draft
-    }
-}
 
 /// The auction window, in whole UTC seconds (the contract stores `uint40` seconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

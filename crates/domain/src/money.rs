@@ -7,6 +7,9 @@ use std::str::FromStr;
 use ruint::aliases::U256;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// One whole $AMPLED in base units (the token has 18 decimals).
+pub const ONE_AMPLED: u128 = 1_000_000_000_000_000_000;
+
 /// The largest amount the auction contract can hold in a `uint96` slot.
 pub const MAX_UINT96: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
 

@@ -20,6 +20,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Modules import one way: `store` (object store) → `process` (decode, validate,
+//! render) → `error`; `corpus` (feature) only generates input bytes.
+//!
 //! Features:
 //! - `test-corpus`: the [`corpus`] module, which generates test and demo
 //!   photos in code (used by the API's tests and `commissary dev` seeding).

@@ -5,19 +5,22 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use commissary_chain::testkit::{Anvil, AnvilOptions, TestDb};
+use commissary_chain::testkit::{Anvil, AnvilOptions};
 use commissary_chain::{ChainConfig, ChainWorker, deploy::Deployment};
 use commissary_db::Db;
-use commissary_db::chain::{auctions, jobs};
+use commissary_db::chain::auctions;
+use commissary_db::chain::jobs::{self, Job};
 use commissary_db::listings::{self, ListingRecord};
+use commissary_db::testkit::TestDb;
 use commissary_domain::listing::{Fulfilment, Pickup, Shipping};
 use commissary_domain::{
-    Address, Category, Condition, ListingDetails, ListingDocument, ListingId, ListingStatus, Schedule, TokenAmount,
+    Address, AuctionState, Category, Condition, ListingDetails, ListingDocument, ListingId, ListingTransition,
+    Schedule, TokenAmount,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub const TOKEN: u128 = 1_000_000_000_000_000_000;
+pub use commissary_domain::ONE_AMPLED as TOKEN;
 
 pub fn init_tracing() {
     let _ = tracing_subscriber::fmt()
@@ -65,7 +68,7 @@ impl Env {
         publish_on(self.db(), title, starts_at, ends_at, reserve).await
     }
 
-    pub async fn auction(&self, listing: ListingId) -> Option<auctions::AuctionView> {
+    pub async fn auction(&self, listing: ListingId) -> Option<AuctionState> {
         self.db().run(move |c| auctions::for_listing(c, listing)).await.unwrap()
     }
 
@@ -121,9 +124,8 @@ pub async fn publish_details(db: &Db, details: ListingDetails) -> ListingId {
         diesel::update(l::table.find(record.id.to_string()))
             .set((l::listing_document.eq(&record.listing_document), l::listing_hash.eq(&record.listing_hash)))
             .execute(c)?;
-        listings::transition(c, record.id, ListingStatus::Draft, ListingStatus::Publishing, now)?;
-        let payload = serde_json::json!({ "listing_id": record.id.to_string() });
-        jobs::enqueue(c, jobs::KIND_PUBLISH_LISTING, &format!("publish:{}", record.id), &payload, now)?;
+        listings::transition(c, record.id, ListingTransition::Publish, now)?;
+        jobs::enqueue(c, &Job::PublishListing { listing_id: record.id }, now)?;
         Ok(record.id)
     })
     .await
@@ -131,12 +133,7 @@ pub async fn publish_details(db: &Db, details: ListingDetails) -> ListingId {
 }
 
 pub async fn enqueue_cancel(db: &Db, listing: ListingId) {
-    db.run(move |c| {
-        let payload = serde_json::json!({ "listing_id": listing.to_string() });
-        jobs::enqueue(c, jobs::KIND_CANCEL_LISTING, &format!("cancel:{listing}"), &payload, Utc::now())
-    })
-    .await
-    .unwrap();
+    db.run(move |c| jobs::enqueue(c, &Job::CancelListing { listing_id: listing }, Utc::now())).await.unwrap();
 }
 
 /// A running worker; `kill` drops it mid-flight like a crashed process.

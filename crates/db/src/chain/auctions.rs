@@ -1,78 +1,22 @@
-//! The auction projection: one row per on-chain auction, folded from its events, plus
-//! the listing fields derived from it (status, auction id, current price).
+//! The auction projection table: one row per on-chain auction, written from the domain's
+//! fold of its events ([`AuctionState`]), plus the listing fields that follow from it
+//! (status, auction id, current price). The rules live in `commissary_domain`; this
+//! module stores and reads them.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use ruint::aliases::U256;
 
-use commissary_domain::auction::phase_at;
-use commissary_domain::{Address, ListingId, ListingStatus, TokenAmount};
+use commissary_domain::lifecycle::after_auction_vanished;
+use commissary_domain::{
+    Address, AuctionId, AuctionState, AuctionStatus, ListingId, ListingStatus, LoggedEvent, Settlement, TokenAmount,
+};
 
-use super::events::{ChainEvent, EventData};
-use super::schema::{chain_auctions, chain_events};
-use super::{chain_time, corrupt, naive};
+use super::events;
+use super::schema::chain_auctions;
+use super::{chain_time, corrupt, naive, unix};
+use crate::listings::{price_key, statuses};
 use crate::schema::listings;
 use crate::{DbConnection, DbError, DbResult};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AuctionStatus {
-    Open,
-    Settled,
-    Cancelled,
-}
-
-impl AuctionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Settled => "settled",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Open, Self::Settled, Self::Cancelled].into_iter().find(|v| v.as_str() == s)
-    }
-}
-
-/// How an auction was settled: `winner = None` (and amount 0) when nobody bid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settlement {
-    pub tx_hash: String,
-    pub winner: Option<Address>,
-    pub amount: TokenAmount,
-}
-
-/// An auction as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuctionView {
-    pub listing_id: ListingId,
-    /// Decimal on-chain id.
-    pub auction_id: String,
-    pub listing_hash: String,
-    pub reserve_price: TokenAmount,
-    pub starts_at: DateTime<Utc>,
-    /// The current end, extensions included.
-    pub ends_at: DateTime<Utc>,
-    /// The end the auction was created with.
-    pub original_ends_at: DateTime<Utc>,
-    pub min_increment_bps: u16,
-    pub extension_secs: u32,
-    pub highest_bidder: Option<Address>,
-    pub highest_bid: Option<TokenAmount>,
-    pub bid_count: i64,
-    pub status: AuctionStatus,
-    pub settlement: Option<Settlement>,
-    pub create_tx_hash: Option<String>,
-    pub created_block: i64,
-}
-
-impl AuctionView {
-    /// The smallest bid the contract accepts next (as `minNextBid`).
-    pub fn min_next_bid(&self) -> U256 {
-        commissary_domain::min_next_bid(self.reserve_price, self.highest_bid, self.min_increment_bps)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = chain_auctions)]
@@ -106,10 +50,35 @@ fn bad(field: &str, value: impl std::fmt::Debug) -> DbError {
 }
 
 impl AuctionRow {
-    fn view(&self, listing_id: ListingId) -> DbResult<AuctionView> {
+    fn new(state: &AuctionState, listing_id: Option<ListingId>, now: NaiveDateTime) -> Self {
+        Self {
+            auction_id: state.auction_id.to_string(),
+            auction_seq: state.auction_id.sequence(),
+            listing_id: listing_id.map(|id| id.to_string()),
+            listing_hash: state.listing_hash.clone(),
+            reserve_price: state.reserve_price.to_string(),
+            start_time: unix(state.starts_at),
+            end_time: unix(state.ends_at),
+            original_end_time: unix(state.original_ends_at),
+            min_increment_bps: i32::from(state.min_increment_bps),
+            extension_secs: i64::from(state.extension_secs),
+            highest_bidder: state.highest_bidder.map(|a| a.to_lower_hex()),
+            highest_bid: state.highest_bid.map(|a| a.to_string()),
+            bid_count: i64::try_from(state.bid_count).unwrap_or(i64::MAX),
+            status: state.status.as_str().to_owned(),
+            settle_tx_hash: state.settlement.as_ref().map(|s| s.tx_hash.clone()),
+            settle_winner: state.settlement.as_ref().and_then(|s| s.winner).map(|w| w.to_lower_hex()),
+            settle_amount: state.settlement.as_ref().map(|s| s.amount.to_string()),
+            create_tx_hash: state.create_tx_hash.clone().unwrap_or_default(),
+            created_block: state.created_block,
+            updated_block: state.updated_block,
+            updated_at: now,
+        }
+    }
+
+    pub(crate) fn state(&self) -> DbResult<AuctionState> {
         let amount = |field: &str, v: &str| TokenAmount::parse(v).map_err(|_| bad(field, v));
         let address = |field: &str, v: &str| Address::parse(v).map_err(|_| bad(field, v));
-        let status = AuctionStatus::parse(&self.status).ok_or_else(|| bad("status", &self.status))?;
         let settlement = match (&self.settle_tx_hash, &self.settle_amount) {
             (Some(tx_hash), Some(amount_text)) => Some(Settlement {
                 tx_hash: tx_hash.clone(),
@@ -118,9 +87,8 @@ impl AuctionRow {
             }),
             _ => None,
         };
-        Ok(AuctionView {
-            listing_id,
-            auction_id: self.auction_id.clone(),
+        Ok(AuctionState {
+            auction_id: self.id()?,
             listing_hash: self.listing_hash.clone(),
             reserve_price: amount("reserve_price", &self.reserve_price)?,
             starts_at: chain_time(self.start_time)?,
@@ -132,141 +100,58 @@ impl AuctionRow {
                 .map_err(|_| bad("extension_secs", self.extension_secs))?,
             highest_bidder: self.highest_bidder.as_deref().map(|b| address("highest_bidder", b)).transpose()?,
             highest_bid: self.highest_bid.as_deref().map(|b| amount("highest_bid", b)).transpose()?,
-            bid_count: self.bid_count,
-            status,
+            bid_count: u64::try_from(self.bid_count).map_err(|_| bad("bid_count", self.bid_count))?,
+            status: self.status.parse::<AuctionStatus>().map_err(|_| bad("status", &self.status))?,
             settlement,
-            create_tx_hash: Some(self.create_tx_hash.clone()),
+            create_tx_hash: Some(self.create_tx_hash.clone()).filter(|h| !h.is_empty()),
             created_block: self.created_block,
+            updated_block: self.updated_block,
         })
     }
 
-    /// The row an `AuctionCreated` event starts.
-    fn created(event: &ChainEvent, listing_id: Option<String>, now: NaiveDateTime) -> DbResult<Self> {
-        let EventData::AuctionCreated {
-            listing_hash,
-            reserve_price,
-            start_time,
-            end_time,
-            min_increment_bps,
-            extension_secs,
-        } = &event.data
-        else {
-            return Err(DbError::Corrupt(format!("auction {} has no creation event", event.auction_id)));
-        };
-        Ok(Self {
-            auction_id: event.auction_id.clone(),
-            auction_seq: event.auction_id.parse().map_err(|_| bad("auction_id", &event.auction_id))?,
-            listing_id,
-            listing_hash: listing_hash.clone(),
-            reserve_price: reserve_price.clone(),
-            start_time: *start_time,
-            end_time: *end_time,
-            original_end_time: *end_time,
-            min_increment_bps: *min_increment_bps,
-            extension_secs: *extension_secs,
-            highest_bidder: None,
-            highest_bid: None,
-            bid_count: 0,
-            status: AuctionStatus::Open.as_str().to_owned(),
-            settle_tx_hash: None,
-            settle_winner: None,
-            settle_amount: None,
-            create_tx_hash: event.tx_hash.clone(),
-            created_block: event.block_number,
-            updated_block: event.block_number,
-            updated_at: now,
-        })
+    fn id(&self) -> DbResult<AuctionId> {
+        self.auction_id.parse().map_err(|_| bad("auction_id", &self.auction_id))
     }
 
-    /// Folds one later event into the row.
-    fn apply(&mut self, event: &ChainEvent, now: NaiveDateTime) {
-        match &event.data {
-            EventData::AuctionCreated { .. } => {}
-            EventData::BidPlaced { bidder, amount, end_time } => {
-                self.highest_bidder = Some(bidder.clone());
-                self.highest_bid = Some(amount.clone());
-                self.end_time = *end_time;
-                self.bid_count += 1;
-            }
-            EventData::AuctionSettled { winner, amount } => {
-                self.status = AuctionStatus::Settled.as_str().to_owned();
-                self.settle_tx_hash = Some(event.tx_hash.clone());
-                self.settle_winner = winner.clone();
-                self.settle_amount = Some(amount.clone());
-            }
-            EventData::AuctionCancelled => self.status = AuctionStatus::Cancelled.as_str().to_owned(),
-        }
-        self.updated_block = event.block_number;
-        self.updated_at = now;
+    fn listing(&self) -> DbResult<Option<ListingId>> {
+        self.listing_id.as_deref().map(|id| id.parse().map_err(|_| bad("listing_id", id))).transpose()
     }
 }
 
-fn load_row(conn: &mut DbConnection, auction_id: &str) -> DbResult<Option<AuctionRow>> {
-    Ok(chain_auctions::table.find(auction_id).select(AuctionRow::as_select()).first(conn).optional()?)
-}
-
-fn linked_listing(row: &AuctionRow) -> DbResult<Option<ListingId>> {
-    row.listing_id.as_deref().map(|id| id.parse().map_err(|_| bad("listing_id", id))).transpose()
+fn load_row(conn: &mut DbConnection, auction_id: AuctionId) -> DbResult<Option<AuctionRow>> {
+    Ok(chain_auctions::table.find(auction_id.to_string()).select(AuctionRow::as_select()).first(conn).optional()?)
 }
 
 /// The auction of a listing (the first one created for its listing hash).
-pub fn for_listing(conn: &mut DbConnection, listing_id: ListingId) -> DbResult<Option<AuctionView>> {
+pub fn for_listing(conn: &mut DbConnection, listing_id: ListingId) -> DbResult<Option<AuctionState>> {
     let row: Option<AuctionRow> = chain_auctions::table
         .filter(chain_auctions::listing_id.eq(listing_id.to_string()))
         .order(chain_auctions::auction_seq.asc())
         .select(AuctionRow::as_select())
         .first(conn)
         .optional()?;
-    row.map(|r| r.view(listing_id)).transpose()
-}
-
-/// The auctions of several listings (at most one per listing), in no particular order.
-pub fn for_listings(conn: &mut DbConnection, listing_ids: &[ListingId]) -> DbResult<Vec<AuctionView>> {
-    if listing_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = listing_ids.iter().map(ToString::to_string).collect();
-    let rows: Vec<AuctionRow> = chain_auctions::table
-        .filter(chain_auctions::listing_id.eq_any(ids))
-        .order(chain_auctions::auction_seq.asc())
-        .select(AuctionRow::as_select())
-        .load(conn)?;
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for row in rows {
-        if let Some(listing_id) = linked_listing(&row)?
-            && seen.insert(listing_id)
-        {
-            out.push(row.view(listing_id)?);
-        }
-    }
-    Ok(out)
+    row.map(|r| r.state()).transpose()
 }
 
 /// An auction by its on-chain id, with the listing it belongs to (if it is one of ours).
-pub fn by_id(conn: &mut DbConnection, auction_id: &str) -> DbResult<Option<(Option<ListingId>, AuctionView)>> {
-    match load_row(conn, auction_id)? {
-        None => Ok(None),
-        Some(row) => {
-            let listing = linked_listing(&row)?;
-            Ok(Some((listing, row.view(listing.unwrap_or(ListingId(uuid::Uuid::nil())))?)))
-        }
-    }
+pub fn by_id(conn: &mut DbConnection, auction_id: AuctionId) -> DbResult<Option<(Option<ListingId>, AuctionState)>> {
+    load_row(conn, auction_id)?.map(|row| Ok((row.listing()?, row.state()?))).transpose()
 }
 
 /// Ids of the auctions created for `listing_hash`, oldest first.
-pub fn ids_for_hash(conn: &mut DbConnection, listing_hash: &str) -> DbResult<Vec<String>> {
-    Ok(chain_auctions::table
+pub fn ids_for_hash(conn: &mut DbConnection, listing_hash: &str) -> DbResult<Vec<AuctionId>> {
+    let ids: Vec<String> = chain_auctions::table
         .filter(chain_auctions::listing_hash.eq(listing_hash.to_ascii_lowercase()))
         .order(chain_auctions::auction_seq.asc())
         .select(chain_auctions::auction_id)
-        .load(conn)?)
+        .load(conn)?;
+    ids.iter().map(|id| id.parse().map_err(|_| bad("auction_id", id))).collect()
 }
 
-/// An open auction the keeper watches.
+/// An open auction the keeper watches (times in chain seconds).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenAuction {
-    pub auction_id: String,
+    pub auction_id: AuctionId,
     pub start_time: i64,
     pub end_time: i64,
 }
@@ -279,36 +164,35 @@ pub fn open_by_end(conn: &mut DbConnection, limit: i64) -> DbResult<Vec<OpenAuct
         .limit(limit)
         .select((chain_auctions::auction_id, chain_auctions::start_time, chain_auctions::end_time))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(auction_id, start_time, end_time)| OpenAuction { auction_id, start_time, end_time })
-        .collect())
+    rows.into_iter()
+        .map(|(auction_id, start_time, end_time)| {
+            let auction_id = auction_id.parse().map_err(|_| bad("auction_id", &auction_id))?;
+            Ok(OpenAuction { auction_id, start_time, end_time })
+        })
+        .collect()
 }
 
-/// The status a listing shows for its auction at chain time `chain_now`.
-fn listing_status(row: &AuctionRow, chain_now: i64) -> DbResult<ListingStatus> {
-    Ok(match AuctionStatus::parse(&row.status).ok_or_else(|| bad("status", &row.status))? {
-        AuctionStatus::Open => phase_at(chain_time(row.start_time)?, chain_time(row.end_time)?, chain_time(chain_now)?),
-        AuctionStatus::Settled if row.settle_winner.is_some() => ListingStatus::Settled,
-        AuctionStatus::Settled => ListingStatus::Unsold,
-        AuctionStatus::Cancelled => ListingStatus::Cancelled,
-    })
-}
-
-/// Writes what a listing shows of its auction: status, auction id, current price.
-fn sync_listing(conn: &mut DbConnection, row: &AuctionRow, chain_now: i64, now: NaiveDateTime) -> DbResult<()> {
-    let Some(listing_id) = &row.listing_id else { return Ok(()) };
-    let status = listing_status(row, chain_now)?;
-    let price = row.highest_bid.clone().unwrap_or_else(|| row.reserve_price.clone());
-    let price_key = format!("{price:0>30}");
+/// Writes what a listing shows of its auction, as the domain derives it at `chain_now`:
+/// status, auction id, current price.
+fn sync_listing(
+    conn: &mut DbConnection,
+    listing_id: Option<ListingId>,
+    state: &AuctionState,
+    chain_now: DateTime<Utc>,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    let Some(listing_id) = listing_id else { return Ok(()) };
+    let price = state.current_price();
     diesel::update(
-        listings::table.filter(listings::id.eq(listing_id)).filter(listings::status.ne(ListingStatus::Draft.as_str())),
+        listings::table
+            .filter(listings::id.eq(listing_id.to_string()))
+            .filter(listings::status.eq_any(statuses(&ListingStatus::following_auction()))),
     )
     .set((
-        listings::status.eq(status.as_str()),
-        listings::auction_id.eq(Some(row.auction_id.clone())),
-        listings::current_price.eq(&price),
-        listings::price_key.eq(price_key),
+        listings::status.eq(state.listing_status(chain_now).as_str()),
+        listings::auction_id.eq(Some(state.auction_id.to_string())),
+        listings::current_price.eq(price.to_string()),
+        listings::price_key.eq(price_key(&price)),
         listings::updated_at.eq(now),
     ))
     .execute(conn)?;
@@ -316,36 +200,45 @@ fn sync_listing(conn: &mut DbConnection, row: &AuctionRow, chain_now: i64, now: 
 }
 
 /// Applies one newly recorded event to the projection (the caller recorded it in
-/// `chain_events` just before, so each event is applied once). Returns the auction id.
-pub(crate) fn apply_event(conn: &mut DbConnection, event: &ChainEvent, now: NaiveDateTime) -> DbResult<()> {
-    let row = match (&event.data, load_row(conn, &event.auction_id)?) {
-        (EventData::AuctionCreated { listing_hash, .. }, None) => {
+/// `chain_events` just before, so each event is applied once). Returns the listing the
+/// auction belongs to, if any.
+pub(crate) fn apply_event(
+    conn: &mut DbConnection,
+    event: &LoggedEvent,
+    now: NaiveDateTime,
+) -> DbResult<Option<ListingId>> {
+    let (listing, state) = match (&event.event, load_row(conn, event.auction_id)?) {
+        (commissary_domain::AuctionEvent::AuctionCreated { listing_hash, .. }, None) => {
             let listing = listing_for_hash(conn, listing_hash)?;
-            let row = AuctionRow::created(event, listing, now)?;
-            diesel::insert_into(chain_auctions::table).values(&row).execute(conn)?;
-            row
+            let state = AuctionState::created(event).map_err(|e| DbError::Corrupt(e.to_string()))?;
+            diesel::insert_into(chain_auctions::table).values(AuctionRow::new(&state, listing, now)).execute(conn)?;
+            (listing, state)
         }
-        (EventData::AuctionCreated { .. }, Some(row)) => row,
-        (_, Some(mut row)) => {
-            row.apply(event, now);
-            diesel::update(chain_auctions::table.find(&row.auction_id)).set(&row).execute(conn)?;
-            row
+        (_, Some(row)) => {
+            let mut state = row.state()?;
+            state.apply(event).map_err(|e| DbError::Corrupt(e.to_string()))?;
+            let listing = row.listing()?;
+            diesel::update(chain_auctions::table.find(&row.auction_id))
+                .set(AuctionRow::new(&state, listing, now))
+                .execute(conn)?;
+            (listing, state)
         }
         // A later event of an auction whose creation we never saw: the contract emits
         // creation first, so this only happens when indexing started past it.
         (_, None) => {
-            tracing::warn!(auction_id = %event.auction_id, event = event.data.name(), "event for an unknown auction ignored");
-            return Ok(());
+            tracing::warn!(auction_id = %event.auction_id, event = event.event.name(), "event for an unknown auction ignored");
+            return Ok(None);
         }
     };
-    sync_listing(conn, &row, event.block_time, now)
+    sync_listing(conn, listing, &state, event.block_time, now)?;
+    Ok(listing)
 }
 
 /// The listing published with this hash, unless another auction already claimed it.
-fn listing_for_hash(conn: &mut DbConnection, listing_hash: &str) -> DbResult<Option<String>> {
+fn listing_for_hash(conn: &mut DbConnection, listing_hash: &str) -> DbResult<Option<ListingId>> {
     let found: Option<(String, Option<String>)> = listings::table
         .filter(listings::listing_hash.eq(listing_hash.to_ascii_lowercase()))
-        .filter(listings::status.ne(ListingStatus::Draft.as_str()))
+        .filter(listings::status.eq_any(statuses(&ListingStatus::following_auction())))
         .select((listings::id, listings::auction_id))
         .first(conn)
         .optional()?;
@@ -353,85 +246,78 @@ fn listing_for_hash(conn: &mut DbConnection, listing_hash: &str) -> DbResult<Opt
     if let Some(existing) = auction_id {
         // Already linked to an auction that still exists: a duplicate auction for the same
         // listing stays unlinked.
-        if load_row(conn, &existing)?.is_some() {
+        let existing: AuctionId = existing.parse().map_err(|_| corrupt("listings", "auction_id", &existing))?;
+        if load_row(conn, existing)?.is_some() {
             return Ok(None);
         }
     }
-    Ok(Some(id))
+    id.parse().map(Some).map_err(|_| corrupt("listings", "id", &id))
 }
 
-/// Recomputes an auction from the events that remain after a rollback: deletes it if its
-/// creation was rolled back (returning the listing it had), otherwise re-folds it.
+/// What a rollback left of an auction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Rebuilt {
+    /// Re-folded from the remaining events.
+    Refolded { listing: Option<ListingId> },
+    /// Its creation was rolled back: the row is gone and its listing waits for an auction again.
+    Vanished { listing: Option<ListingId> },
+}
+
+/// Recomputes an auction from the events that remain after a rollback (the domain folds
+/// them): deletes the row if nothing is left, otherwise rewrites it and its listing.
 pub(crate) fn rebuild(
     conn: &mut DbConnection,
-    auction_id: &str,
-    chain_now: i64,
+    auction_id: AuctionId,
+    chain_now: DateTime<Utc>,
     now: NaiveDateTime,
-) -> DbResult<Option<String>> {
-    let previous = load_row(conn, auction_id)?;
-    let rows: Vec<(String, i64, i64, String, i64, String)> = chain_events::table
-        .filter(chain_events::auction_id.eq(auction_id))
-        .order((chain_events::block_number.asc(), chain_events::log_index.asc()))
-        .select((
-            chain_events::tx_hash,
-            chain_events::log_index,
-            chain_events::block_number,
-            chain_events::block_hash,
-            chain_events::block_time,
-            chain_events::data,
-        ))
-        .load(conn)?;
-    let events = rows
-        .into_iter()
-        .map(|(tx_hash, log_index, block_number, block_hash, block_time, data)| {
-            let data: EventData = serde_json::from_str(&data).map_err(|_| corrupt("chain_events", "data", &data))?;
-            Ok(ChainEvent {
-                tx_hash,
-                log_index,
-                block_number,
-                block_hash,
-                block_time,
-                auction_id: auction_id.to_owned(),
-                data,
-            })
-        })
-        .collect::<DbResult<Vec<_>>>()?;
-    let Some(first) = events.first().filter(|e| matches!(e.data, EventData::AuctionCreated { .. })) else {
-        diesel::delete(chain_auctions::table.find(auction_id)).execute(conn)?;
-        return Ok(previous.and_then(|p| p.listing_id));
-    };
-    let listing = previous.as_ref().and_then(|p| p.listing_id.clone());
-    let mut row = AuctionRow::created(first, listing, now)?;
-    for event in &events[1..] {
-        row.apply(event, now);
+) -> DbResult<Rebuilt> {
+    let listing = load_row(conn, auction_id)?.map(|row| row.listing()).transpose()?.flatten();
+    let remaining = events::for_auction(conn, auction_id)?;
+    match AuctionState::fold(&remaining).map_err(|e| DbError::Corrupt(e.to_string()))? {
+        None => {
+            diesel::delete(chain_auctions::table.find(auction_id.to_string())).execute(conn)?;
+            if let Some(listing) = listing {
+                unlink_listing(conn, listing, now)?;
+            }
+            Ok(Rebuilt::Vanished { listing })
+        }
+        Some(state) => {
+            diesel::update(chain_auctions::table.find(auction_id.to_string()))
+                .set(AuctionRow::new(&state, listing, now))
+                .execute(conn)?;
+            sync_listing(conn, listing, &state, chain_now, now)?;
+            Ok(Rebuilt::Refolded { listing })
+        }
     }
-    diesel::update(chain_auctions::table.find(auction_id)).set(&row).execute(conn)?;
-    sync_listing(conn, &row, chain_now, now)?;
-    Ok(None)
 }
 
-/// A listing whose auction was rolled back returns to `publishing` (its publish job runs
-/// again and finds or recreates the auction).
-pub(crate) fn unlink_listing(conn: &mut DbConnection, listing_id: &str, now: NaiveDateTime) -> DbResult<()> {
-    let reserve: Option<String> =
-        listings::table.find(listing_id).select(listings::reserve_price).first(conn).optional()?;
+/// A listing whose auction was rolled back shows what the domain says follows (waiting
+/// for publication again), with its reserve as the price.
+fn unlink_listing(conn: &mut DbConnection, listing_id: ListingId, now: NaiveDateTime) -> DbResult<()> {
+    let id = listing_id.to_string();
+    let reserve: Option<String> = listings::table.find(&id).select(listings::reserve_price).first(conn).optional()?;
     let Some(reserve) = reserve else { return Ok(()) };
-    diesel::update(listings::table.find(listing_id).filter(listings::status.ne(ListingStatus::Draft.as_str())))
-        .set((
-            listings::status.eq(ListingStatus::Publishing.as_str()),
-            listings::auction_id.eq(None::<String>),
-            listings::price_key.eq(format!("{reserve:0>30}")),
-            listings::current_price.eq(reserve),
-            listings::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let reserve = TokenAmount::parse(&reserve).map_err(|_| corrupt("listings", "reserve_price", &reserve))?;
+    diesel::update(
+        listings::table.find(&id).filter(listings::status.eq_any(statuses(&ListingStatus::following_auction()))),
+    )
+    .set((
+        listings::status.eq(after_auction_vanished().as_str()),
+        listings::auction_id.eq(None::<String>),
+        listings::price_key.eq(price_key(&reserve)),
+        listings::current_price.eq(reserve.to_string()),
+        listings::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
-/// Moves listings of open auctions along scheduled → live → ended as chain time passes.
-/// Returns how many listings changed.
+/// Moves listings of open auctions along scheduled → live → ended as chain time passes
+/// (the domain decides each status). Returns how many listings may have changed.
 pub fn advance_phases(conn: &mut DbConnection, chain_now: i64, now: DateTime<Utc>) -> DbResult<usize> {
     let now = naive(now);
+    let chain_now_at = chain_time(chain_now)?;
+    // Candidates only: listings whose shown phase has a boundary at or before now.
     let rows: Vec<AuctionRow> = chain_auctions::table
         .inner_join(listings::table.on(listings::id.nullable().eq(chain_auctions::listing_id)))
         .filter(chain_auctions::status.eq(AuctionStatus::Open.as_str()))
@@ -444,7 +330,7 @@ pub fn advance_phases(conn: &mut DbConnection, chain_now: i64, now: DateTime<Utc
         .select(AuctionRow::as_select())
         .load(conn)?;
     for row in &rows {
-        sync_listing(conn, row, chain_now, now)?;
+        sync_listing(conn, row.listing()?, &row.state()?, chain_now_at, now)?;
     }
     Ok(rows.len())
 }

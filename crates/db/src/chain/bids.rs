@@ -1,26 +1,26 @@
-//! Bids as the API shows them, newest first.
+//! The bid projection (`chain_bids`): bids as the API shows them, newest first.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use commissary_domain::{Address, TokenAmount};
+use commissary_domain::{Address, AuctionEvent, AuctionId, LoggedEvent, TokenAmount};
 
 use super::schema::chain_bids;
-use super::{chain_time, corrupt};
+use super::{chain_time, corrupt, unix};
 use crate::{DbConnection, DbResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = chain_bids)]
-pub(crate) struct BidRow {
-    pub tx_hash: String,
-    pub log_index: i64,
-    pub auction_id: String,
-    pub bidder: String,
-    pub amount: String,
-    pub end_time: i64,
-    pub block_number: i64,
-    pub block_hash: String,
-    pub block_time: i64,
+struct BidRow {
+    tx_hash: String,
+    log_index: i64,
+    auction_id: String,
+    bidder: String,
+    amount: String,
+    end_time: i64,
+    block_number: i64,
+    block_hash: String,
+    block_time: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,16 +51,41 @@ impl TryFrom<BidRow> for BidView {
     }
 }
 
+/// Projects a newly recorded event: a `BidPlaced` becomes a bid row, others add nothing.
+pub(crate) fn record(conn: &mut DbConnection, logged: &LoggedEvent) -> DbResult<()> {
+    let AuctionEvent::BidPlaced { bidder, amount, end_time } = &logged.event else { return Ok(()) };
+    diesel::insert_into(chain_bids::table)
+        .values(BidRow {
+            tx_hash: logged.tx_hash.clone(),
+            log_index: logged.log_index,
+            auction_id: logged.auction_id.to_string(),
+            bidder: bidder.to_lower_hex(),
+            amount: amount.to_string(),
+            end_time: unix(*end_time),
+            block_number: logged.block_number,
+            block_hash: logged.block_hash.clone(),
+            block_time: unix(logged.block_time),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Forgets the bids above `block` (orphaned by a reorg).
+pub(crate) fn delete_above(conn: &mut DbConnection, block: i64) -> DbResult<()> {
+    diesel::delete(chain_bids::table.filter(chain_bids::block_number.gt(block))).execute(conn)?;
+    Ok(())
+}
+
 /// Bids on `auction_id`, newest first; `before = Some((block, log_index))` continues after
 /// the last bid of the previous page.
 pub fn for_auction(
     conn: &mut DbConnection,
-    auction_id: &str,
+    auction_id: &AuctionId,
     limit: i64,
     before: Option<(i64, i64)>,
 ) -> DbResult<Vec<BidView>> {
     let mut query = chain_bids::table
-        .filter(chain_bids::auction_id.eq(auction_id))
+        .filter(chain_bids::auction_id.eq(auction_id.to_string()))
         .select(BidRow::as_select())
         .into_boxed::<crate::MultiBackend>();
     if let Some((block, log_index)) = before {

@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::auctions;
-use super::events::{ChainEvent, EventData};
-use super::jobs;
-use super::naive;
-use super::schema::{chain_bids, chain_blocks, chain_cursors, chain_events};
-use crate::{DbConnection, DbError, DbResult};
+use commissary_domain::{AuctionId, ListingId, LoggedEvent};
+
+use super::auctions::{self, Rebuilt};
+use super::schema::{chain_blocks, chain_cursors};
+use super::{bids, chain_time, events, jobs, naive};
+use crate::{Conflict, DbConnection, DbError, DbResult};
 
 /// How many indexed blocks are kept for finding a reorg's common ancestor.
 pub const KEPT_BLOCKS: i64 = 512;
@@ -38,8 +38,8 @@ pub struct Applied {
     /// Events recorded now (not seen before).
     pub new_events: usize,
     /// Auctions created, extended, settled or cancelled by those events.
-    pub auctions_changed: BTreeSet<String>,
-    pub listings_changed: BTreeSet<String>,
+    pub auctions_changed: BTreeSet<AuctionId>,
+    pub listings_changed: BTreeSet<ListingId>,
 }
 
 pub fn cursor(conn: &mut DbConnection, name: &str) -> DbResult<Option<Cursor>> {
@@ -71,7 +71,7 @@ pub fn latest_block_time(conn: &mut DbConnection) -> DbResult<Option<i64>> {
 }
 
 /// Moves the cursor from `expected` to `to`, compare-and-set: fails with
-/// `Conflict("cursor_moved")` when someone else moved it.
+/// [`Conflict::CursorMoved`] when someone else moved it.
 fn move_cursor(
     conn: &mut DbConnection,
     name: &str,
@@ -108,7 +108,7 @@ fn move_cursor(
             }
         }
     };
-    if updated == 1 { Ok(()) } else { Err(DbError::Conflict("cursor_moved")) }
+    if updated == 1 { Ok(()) } else { Err(DbError::Conflict(Conflict::CursorMoved)) }
 }
 
 fn upsert_block(conn: &mut DbConnection, block: &BlockRef) -> DbResult<()> {
@@ -128,7 +128,7 @@ pub fn apply_range(
     name: &str,
     expected: Option<&Cursor>,
     blocks: &[BlockRef],
-    events: &[ChainEvent],
+    events: &[LoggedEvent],
     to: &BlockRef,
     now: DateTime<Utc>,
 ) -> DbResult<Applied> {
@@ -146,50 +146,15 @@ pub fn apply_range(
         }
         let mut applied = Applied::default();
         for event in events {
-            let exists: i64 = chain_events::table
-                .filter(chain_events::tx_hash.eq(&event.tx_hash))
-                .filter(chain_events::log_index.eq(event.log_index))
-                .count()
-                .get_result(conn)?;
-            if exists > 0 {
+            if !events::record(conn, event)? {
                 continue;
             }
-            diesel::insert_into(chain_events::table)
-                .values((
-                    chain_events::tx_hash.eq(&event.tx_hash),
-                    chain_events::log_index.eq(event.log_index),
-                    chain_events::block_number.eq(event.block_number),
-                    chain_events::block_hash.eq(&event.block_hash),
-                    chain_events::block_time.eq(event.block_time),
-                    chain_events::auction_id.eq(Some(&event.auction_id)),
-                    chain_events::event.eq(event.data.name()),
-                    chain_events::data
-                        .eq(serde_json::to_string(&event.data).map_err(|e| DbError::Corrupt(e.to_string()))?),
-                ))
-                .execute(conn)?;
-            if let EventData::BidPlaced { bidder, amount, end_time } = &event.data {
-                diesel::insert_into(chain_bids::table)
-                    .values(super::bids::BidRow {
-                        tx_hash: event.tx_hash.clone(),
-                        log_index: event.log_index,
-                        auction_id: event.auction_id.clone(),
-                        bidder: bidder.clone(),
-                        amount: amount.clone(),
-                        end_time: *end_time,
-                        block_number: event.block_number,
-                        block_hash: event.block_hash.clone(),
-                        block_time: event.block_time,
-                    })
-                    .execute(conn)?;
+            bids::record(conn, event)?;
+            if let Some(listing) = auctions::apply_event(conn, event, now_n)? {
+                applied.listings_changed.insert(listing);
             }
-            auctions::apply_event(conn, event, now_n)?;
             applied.new_events += 1;
-            applied.auctions_changed.insert(event.auction_id.clone());
-        }
-        for auction_id in &applied.auctions_changed {
-            if let Some((Some(listing), _)) = auctions::by_id(conn, auction_id)? {
-                applied.listings_changed.insert(listing.to_string());
-            }
+            applied.auctions_changed.insert(event.auction_id);
         }
         diesel::delete(chain_blocks::table.filter(chain_blocks::block_number.lt(to.block_number - KEPT_BLOCKS)))
             .execute(conn)?;
@@ -217,25 +182,25 @@ pub fn rollback_to(
             &Cursor { block_number: ancestor.block_number, block_hash: ancestor.block_hash.clone() },
             now,
         )?;
-        let touched: Vec<Option<String>> = chain_events::table
-            .filter(chain_events::block_number.gt(ancestor.block_number))
-            .select(chain_events::auction_id)
-            .distinct()
-            .load(conn)?;
-        diesel::delete(chain_events::table.filter(chain_events::block_number.gt(ancestor.block_number)))
-            .execute(conn)?;
-        diesel::delete(chain_bids::table.filter(chain_bids::block_number.gt(ancestor.block_number))).execute(conn)?;
+        let touched = events::auctions_above(conn, ancestor.block_number)?;
+        events::delete_above(conn, ancestor.block_number)?;
+        bids::delete_above(conn, ancestor.block_number)?;
         diesel::delete(chain_blocks::table.filter(chain_blocks::block_number.gt(ancestor.block_number)))
             .execute(conn)?;
         upsert_block(conn, ancestor)?;
         let mut applied = Applied::default();
-        for auction_id in touched.into_iter().flatten() {
-            if let Some(listing) = auctions::rebuild(conn, &auction_id, ancestor.block_time, now_n)? {
-                auctions::unlink_listing(conn, &listing, now_n)?;
-                jobs::revive_done(conn, jobs::KIND_PUBLISH_LISTING, &listing, now)?;
-                applied.listings_changed.insert(listing);
-            } else if let Some((Some(listing), _)) = auctions::by_id(conn, &auction_id)? {
-                applied.listings_changed.insert(listing.to_string());
+        let chain_now = chain_time(ancestor.block_time)?;
+        for auction_id in touched {
+            match auctions::rebuild(conn, auction_id, chain_now, now_n)? {
+                Rebuilt::Vanished { listing: Some(listing) } => {
+                    // What the job achieved is gone: it publishes again.
+                    jobs::revive_done(conn, &jobs::Job::PublishListing { listing_id: listing }, now)?;
+                    applied.listings_changed.insert(listing);
+                }
+                Rebuilt::Refolded { listing: Some(listing) } => {
+                    applied.listings_changed.insert(listing);
+                }
+                Rebuilt::Vanished { listing: None } | Rebuilt::Refolded { listing: None } => {}
             }
             applied.auctions_changed.insert(auction_id);
         }

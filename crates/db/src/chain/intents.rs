@@ -10,38 +10,32 @@ use diesel::prelude::*;
 use super::lease::{self, Lease};
 use super::schema::{chain_tx_attempts, chain_tx_intents};
 use super::{corrupt, naive};
-use crate::{DbConnection, DbError, DbResult};
+use crate::{Conflict, DbConnection, DbError, DbResult};
 
-pub const KIND_CREATE_AUCTION: &str = "create_auction";
-pub const KIND_CANCEL_AUCTION: &str = "cancel_auction";
-pub const KIND_SETTLE_MANY: &str = "settle_many";
+commissary_domain::string_enum!(
+    /// Which contract call an intent makes.
+    pub IntentKind {
+        CreateAuction => "create_auction",
+        CancelAuction => "cancel_auction",
+        SettleMany => "settle_many",
+    }
+);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IntentStatus {
-    /// Recorded, no nonce yet.
-    Queued,
-    /// Signed with a nonce and (being) broadcast.
-    Sent,
-    /// Included in a block (`success` says whether it reverted).
-    Mined,
-    /// Given up before being mined (e.g. it would revert).
-    Failed,
-}
+commissary_domain::string_enum!(
+    /// Where a transaction intent is.
+    pub IntentStatus {
+        /// Recorded, no nonce yet.
+        Queued => "queued",
+        /// Signed with a nonce and (being) broadcast.
+        Sent => "sent",
+        /// Included in a block (`success` says whether it reverted).
+        Mined => "mined",
+        /// Given up before being mined (e.g. it would revert).
+        Failed => "failed",
+    }
+);
 
 impl IntentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Sent => "sent",
-            Self::Mined => "mined",
-            Self::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [Self::Queued, Self::Sent, Self::Mined, Self::Failed].into_iter().find(|v| v.as_str() == s)
-    }
-
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Mined | Self::Failed)
     }
@@ -68,13 +62,22 @@ struct IntentRow {
     sent_at: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    goal: String,
+    attempt_number: i32,
+    revert_data: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intent {
     pub id: String,
+    pub kind: IntentKind,
+    /// `<goal>:<attempt_number>`.
     pub intent_key: String,
-    pub kind: String,
+    /// What all attempts of this intent try to achieve, e.g. `create:<listing hash>`.
+    pub goal: String,
+    /// 1 for the first intent towards `goal`; a new one is only recorded once the previous
+    /// one can no longer be mined.
+    pub attempt_number: u32,
     pub from_address: String,
     pub to_address: String,
     /// `0x`-hex calldata.
@@ -91,6 +94,8 @@ pub struct Intent {
     /// Transactions signed so far (first send plus fee bumps).
     pub attempts: i32,
     pub last_error: Option<String>,
+    /// The ABI-encoded contract error it would revert with (`0x` hex), when known.
+    pub revert_data: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -100,10 +105,14 @@ impl TryFrom<IntentRow> for Intent {
     type Error = DbError;
     fn try_from(r: IntentRow) -> DbResult<Self> {
         Ok(Self {
-            status: IntentStatus::parse(&r.status).ok_or_else(|| corrupt("chain_tx_intents", "status", &r.status))?,
+            status: r.status.parse::<IntentStatus>().map_err(|_| corrupt("chain_tx_intents", "status", &r.status))?,
+            attempt_number: u32::try_from(r.attempt_number)
+                .map_err(|_| corrupt("chain_tx_intents", "attempt_number", r.attempt_number))?,
+            kind: r.kind.parse::<IntentKind>().map_err(|_| corrupt("chain_tx_intents", "kind", &r.kind))?,
             id: r.id,
             intent_key: r.intent_key,
-            kind: r.kind,
+            goal: r.goal,
+            revert_data: r.revert_data,
             from_address: r.from_address,
             to_address: r.to_address,
             calldata: r.calldata,
@@ -139,17 +148,20 @@ pub struct Attempt {
 /// What to send, before it has a nonce.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewIntent<'a> {
-    pub intent_key: &'a str,
-    pub kind: &'a str,
+    pub goal: &'a str,
+    pub attempt_number: u32,
+    pub kind: IntentKind,
     pub from_address: &'a str,
     pub to_address: &'a str,
     pub calldata: &'a str,
     pub subject: Option<&'a str>,
 }
 
-/// Records an intent once per `intent_key`; recording it again returns the existing one.
+/// Records an intent once per goal and attempt number; recording it again returns the
+/// existing one.
 pub fn record(conn: &mut DbConnection, new: &NewIntent<'_>, now: DateTime<Utc>) -> DbResult<Intent> {
-    if let Some(existing) = by_key(conn, new.intent_key)? {
+    let intent_key = format!("{}:{}", new.goal, new.attempt_number);
+    if let Some(existing) = by_key(conn, &intent_key)? {
         return Ok(existing);
     }
     let now = naive(now);
@@ -157,8 +169,11 @@ pub fn record(conn: &mut DbConnection, new: &NewIntent<'_>, now: DateTime<Utc>) 
     diesel::insert_into(chain_tx_intents::table)
         .values(IntentRow {
             id: id.clone(),
-            intent_key: new.intent_key.to_owned(),
-            kind: new.kind.to_owned(),
+            intent_key,
+            goal: new.goal.to_owned(),
+            attempt_number: i32::try_from(new.attempt_number).unwrap_or(i32::MAX),
+            revert_data: None,
+            kind: new.kind.as_str().to_owned(),
             from_address: new.from_address.to_ascii_lowercase(),
             to_address: new.to_address.to_ascii_lowercase(),
             calldata: new.calldata.to_owned(),
@@ -200,14 +215,13 @@ fn load(
     query.select(IntentRow::as_select()).load(conn)?.into_iter().map(Intent::try_from).collect()
 }
 
-/// Intents with a key starting with `prefix`, oldest first.
-pub fn with_key_prefix(conn: &mut DbConnection, prefix: &str) -> DbResult<Vec<Intent>> {
-    let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+/// The intents towards `goal`, by attempt number.
+pub fn for_goal(conn: &mut DbConnection, goal: &str) -> DbResult<Vec<Intent>> {
     load(
         conn,
         chain_tx_intents::table
-            .filter(chain_tx_intents::intent_key.like(pattern).escape('\\'))
-            .order(chain_tx_intents::created_at.asc())
+            .filter(chain_tx_intents::goal.eq(goal))
+            .order(chain_tx_intents::attempt_number.asc())
             .into_boxed(),
     )
 }
@@ -241,7 +255,7 @@ pub fn queued(conn: &mut DbConnection, from: &str, limit: i64) -> DbResult<Vec<I
 /// `cooldown_since` (so a batch that keeps failing is retried with a pause, not in a loop).
 pub fn in_flight(
     conn: &mut DbConnection,
-    kind: &str,
+    kind: IntentKind,
     mined_above: i64,
     cooldown_since: DateTime<Utc>,
 ) -> DbResult<Vec<Intent>> {
@@ -249,7 +263,7 @@ pub fn in_flight(
     load(
         conn,
         chain_tx_intents::table
-            .filter(chain_tx_intents::kind.eq(kind))
+            .filter(chain_tx_intents::kind.eq(kind.as_str()))
             .filter(
                 chain_tx_intents::status
                     .eq_any([IntentStatus::Queued.as_str(), IntentStatus::Sent.as_str()])
@@ -266,12 +280,11 @@ pub fn in_flight(
     )
 }
 
-/// Mined intents whose block is above `above` (to recheck after a reorg).
-pub fn mined_above(conn: &mut DbConnection, from: &str, above: i64) -> DbResult<Vec<Intent>> {
+/// Mined intents (of any sender) whose block is above `above` (to recheck after a reorg).
+pub fn mined_above(conn: &mut DbConnection, above: i64) -> DbResult<Vec<Intent>> {
     load(
         conn,
         chain_tx_intents::table
-            .filter(chain_tx_intents::from_address.eq(from.to_ascii_lowercase()))
             .filter(chain_tx_intents::status.eq(IntentStatus::Mined.as_str()))
             .filter(chain_tx_intents::mined_block.gt(above))
             .into_boxed(),
@@ -295,7 +308,7 @@ pub fn attempts(conn: &mut DbConnection, intent_id: &str) -> DbResult<Vec<Attemp
 }
 
 /// Records a signed transaction for `intent_id` before it is broadcast, assigning the
-/// intent its nonce on the first attempt. Fenced by the sender's `lease`: a deposed
+/// intent its nonce on the first signed transaction. Fenced by the sender's `lease`: a deposed
 /// sender cannot record (and therefore never broadcasts) anything.
 pub fn record_attempt(
     conn: &mut DbConnection,
@@ -310,7 +323,7 @@ pub fn record_attempt(
         match (intent.status, intent.nonce) {
             (IntentStatus::Queued, None) => {}
             (IntentStatus::Sent, Some(n)) if n == attempt.nonce => {}
-            _ => return Err(DbError::Conflict("intent_state_changed")),
+            _ => return Err(DbError::Conflict(Conflict::IntentStateChanged)),
         }
         diesel::insert_into(chain_tx_attempts::table).values(attempt).execute(conn)?;
         let now = naive(now);
@@ -378,12 +391,20 @@ pub fn reopen(conn: &mut DbConnection, id: &str, now: DateTime<Utc>) -> DbResult
     Ok(())
 }
 
-/// Gives up on a queued intent (it would revert); the job that asked decides what next.
-pub fn mark_failed(conn: &mut DbConnection, id: &str, error: &str, now: DateTime<Utc>) -> DbResult<()> {
+/// Gives up on a queued intent (it would revert, with the contract error in
+/// `revert_data` when the node said which); the job that asked decides what next.
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    error: &str,
+    revert_data: Option<&str>,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
     diesel::update(chain_tx_intents::table.find(id).filter(chain_tx_intents::status.eq(IntentStatus::Queued.as_str())))
         .set((
             chain_tx_intents::status.eq(IntentStatus::Failed.as_str()),
             chain_tx_intents::last_error.eq(Some(error)),
+            chain_tx_intents::revert_data.eq(revert_data),
             chain_tx_intents::updated_at.eq(naive(now)),
         ))
         .execute(conn)?;

@@ -1,39 +1,73 @@
-//! Durable jobs: enqueue idempotently on a dedupe key, claim with a visibility timeout,
-//! then complete, reschedule (waiting on something, not a failure) or fail (with backoff,
-//! counted in `attempts`, or permanently).
+//! Durable jobs: a typed [`Job`] enqueued idempotently on its dedupe key, claimed with a
+//! visibility timeout, then completed, rescheduled (waiting on something, not a failure)
+//! or failed (with backoff, counted in `attempts`, or permanently).
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use commissary_domain::ListingId;
 
 use super::schema::chain_jobs;
 use super::{corrupt, naive};
 use crate::{DbConnection, DbError, DbResult};
 
-pub const KIND_PUBLISH_LISTING: &str = "publish_listing";
-pub const KIND_CANCEL_LISTING: &str = "cancel_listing";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobStatus {
-    Pending,
-    Running,
-    Done,
-    Failed,
+/// The background work there is, one variant per kind. Stored as the `kind` column plus
+/// the variant's fields as a JSON payload; a new job is a new variant (and its runner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Create the listing's auction on chain (`createAuction`).
+    PublishListing { listing_id: ListingId },
+    /// Cancel the listing's auction on chain.
+    CancelListing { listing_id: ListingId },
 }
 
-impl JobStatus {
-    pub fn as_str(self) -> &'static str {
+impl Job {
+    pub fn kind(&self) -> &'static str {
         match self {
-            Self::Pending => "pending",
-            Self::Running => "running",
-            Self::Done => "done",
-            Self::Failed => "failed",
+            Self::PublishListing { .. } => "publish_listing",
+            Self::CancelListing { .. } => "cancel_listing",
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Running, Self::Done, Self::Failed].into_iter().find(|v| v.as_str() == s)
+    /// The same work enqueued twice is one job.
+    pub fn dedupe_key(&self) -> String {
+        match self {
+            Self::PublishListing { listing_id } => format!("publish:{listing_id}"),
+            Self::CancelListing { listing_id } => format!("cancel:{listing_id}"),
+        }
+    }
+
+    /// What the job is about, for looking jobs up (a listing id).
+    pub fn subject(&self) -> Option<String> {
+        match self {
+            Self::PublishListing { listing_id } | Self::CancelListing { listing_id } => Some(listing_id.to_string()),
+        }
+    }
+
+    fn payload(&self) -> DbResult<String> {
+        serde_json::to_string(self).map_err(|e| DbError::Corrupt(e.to_string()))
+    }
+
+    /// The job of a stored row. Rows written before payloads carried their kind hold only
+    /// the fields, so the `kind` column is authoritative.
+    fn decode(kind: &str, payload: &str) -> Option<Self> {
+        let mut value: serde_json::Value = serde_json::from_str(payload).ok()?;
+        value.as_object_mut()?.insert("kind".into(), serde_json::Value::String(kind.to_owned()));
+        serde_json::from_value(value).ok()
     }
 }
+
+commissary_domain::string_enum!(
+    /// Where a job is in its life.
+    pub JobStatus {
+        Pending => "pending",
+        Running => "running",
+        Done => "done",
+        Failed => "failed",
+    }
+);
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = chain_jobs)]
@@ -56,13 +90,14 @@ struct JobRow {
 
 /// A job as stored.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Job {
+pub struct QueuedJob {
     pub id: String,
     pub kind: String,
     pub dedupe_key: String,
-    /// The listing id for listing jobs (taken from `payload.listing_id`).
+    /// What the job is about ([`Job::subject`]).
     pub subject: Option<String>,
-    pub payload: serde_json::Value,
+    /// The work; `None` for a kind this version does not know (it is failed on claim).
+    pub job: Option<Job>,
     pub status: JobStatus,
     /// Failed runs so far (a reschedule is not a failure).
     pub attempts: i32,
@@ -75,12 +110,12 @@ pub struct Job {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<JobRow> for Job {
+impl TryFrom<JobRow> for QueuedJob {
     type Error = DbError;
     fn try_from(row: JobRow) -> DbResult<Self> {
         Ok(Self {
-            payload: serde_json::from_str(&row.payload).map_err(|_| corrupt("chain_jobs", "payload", &row.payload))?,
-            status: JobStatus::parse(&row.status).ok_or_else(|| corrupt("chain_jobs", "status", &row.status))?,
+            job: Job::decode(&row.kind, &row.payload),
+            status: row.status.parse::<JobStatus>().map_err(|_| corrupt("chain_jobs", "status", &row.status))?,
             id: row.id,
             kind: row.kind,
             dedupe_key: row.dedupe_key,
@@ -97,23 +132,18 @@ impl TryFrom<JobRow> for Job {
     }
 }
 
-/// Records a job, once per `dedupe_key`: enqueueing again returns the existing job's id.
+/// Records a job, once per [`Job::dedupe_key`]: enqueueing again returns the existing job's id.
 /// A job that had *failed* permanently is revived (pending again, with the new payload,
 /// attempts reset), so re-publishing a listing whose publication failed works; pending,
 /// running and done jobs are left as they are.
-pub fn enqueue(
-    conn: &mut DbConnection,
-    kind: &str,
-    dedupe_key: &str,
-    payload: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> DbResult<String> {
+pub fn enqueue(conn: &mut DbConnection, job: &Job, now: DateTime<Utc>) -> DbResult<String> {
     let now = naive(now);
-    let payload_text = payload.to_string();
-    let subject = payload.get("listing_id").and_then(|v| v.as_str()).map(str::to_owned);
+    let payload_text = job.payload()?;
+    let subject = job.subject();
+    let dedupe_key = job.dedupe_key();
     conn.transaction(|conn| {
         let existing: Option<(String, String)> = chain_jobs::table
-            .filter(chain_jobs::dedupe_key.eq(dedupe_key))
+            .filter(chain_jobs::dedupe_key.eq(&dedupe_key))
             .select((chain_jobs::id, chain_jobs::status))
             .first(conn)
             .optional()?;
@@ -139,8 +169,8 @@ pub fn enqueue(
         diesel::insert_into(chain_jobs::table)
             .values(JobRow {
                 id: id.clone(),
-                kind: kind.to_owned(),
-                dedupe_key: dedupe_key.to_owned(),
+                kind: job.kind().to_owned(),
+                dedupe_key,
                 subject,
                 payload: payload_text,
                 status: JobStatus::Pending.as_str().to_owned(),
@@ -158,32 +188,33 @@ pub fn enqueue(
     })
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> DbResult<Job> {
+pub fn get(conn: &mut DbConnection, id: &str) -> DbResult<QueuedJob> {
     chain_jobs::table.find(id).select(JobRow::as_select()).first(conn)?.try_into()
 }
 
 /// Jobs about one subject (a listing id), oldest first.
-pub fn for_subject(conn: &mut DbConnection, subject: &str) -> DbResult<Vec<Job>> {
+pub fn for_subject(conn: &mut DbConnection, subject: &str) -> DbResult<Vec<QueuedJob>> {
     chain_jobs::table
         .filter(chain_jobs::subject.eq(subject))
         .order(chain_jobs::created_at.asc())
         .select(JobRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(Job::try_from)
+        .map(QueuedJob::try_from)
         .collect()
 }
 
 /// Claims up to `limit` due jobs for `worker` until `now + visibility`: pending jobs whose
 /// `run_after` has come, and running jobs whose claim expired (their runner died). Each
-/// claim is a guarded update, so two runners never hold the same job.
+/// claim is a guarded update, so two runners never hold the same job. A job of a kind
+/// this version does not know is failed at once instead of being handed out.
 pub fn claim_due(
     conn: &mut DbConnection,
     worker: &str,
     now: DateTime<Utc>,
     visibility: Duration,
     limit: i64,
-) -> DbResult<Vec<Job>> {
+) -> DbResult<Vec<(QueuedJob, Job)>> {
     let now_n = naive(now);
     let until = naive(now + visibility);
     let candidates: Vec<(String, String, Option<NaiveDateTime>)> = chain_jobs::table
@@ -213,7 +244,14 @@ pub fn claim_due(
             None => diesel::update(target.filter(chain_jobs::locked_until.is_null())).set(set).execute(conn)?,
         };
         if updated == 1 {
-            claimed.push(get(conn, &id)?);
+            let queued = get(conn, &id)?;
+            match queued.job.clone() {
+                Some(job) => claimed.push((queued, job)),
+                None => {
+                    let error = format!("unknown job kind {:?}", queued.kind);
+                    fail(conn, &id, worker, &error, None, now)?;
+                }
+            }
         }
     }
     Ok(claimed)
@@ -289,14 +327,13 @@ pub fn fail(
     }
 }
 
-/// Makes the jobs of `kind` for `subject` that are done run again (after a reorg removed
-/// what they achieved). Returns how many were revived.
-pub fn revive_done(conn: &mut DbConnection, kind: &str, subject: &str, now: DateTime<Utc>) -> DbResult<usize> {
+/// Makes `job` run again if it is done (after a reorg removed what it achieved). Returns
+/// how many were revived.
+pub fn revive_done(conn: &mut DbConnection, job: &Job, now: DateTime<Utc>) -> DbResult<usize> {
     let now = naive(now);
     Ok(diesel::update(
         chain_jobs::table
-            .filter(chain_jobs::kind.eq(kind))
-            .filter(chain_jobs::subject.eq(subject))
+            .filter(chain_jobs::dedupe_key.eq(job.dedupe_key()))
             .filter(chain_jobs::status.eq(JobStatus::Done.as_str())),
     )
     .set((
@@ -335,4 +372,23 @@ pub fn next_due(conn: &mut DbConnection) -> DbResult<Option<DateTime<Utc>>> {
         .select(diesel::dsl::min(chain_jobs::run_after))
         .first(conn)?;
     Ok(next.map(|t| t.and_utc()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_are_stored_with_their_kind_and_read_back() {
+        let listing_id: ListingId = "0192e5b0-0000-7000-8000-000000000001".parse().expect("id");
+        let job = Job::PublishListing { listing_id };
+        let payload = job.payload().expect("json");
+        assert_eq!(payload, r#"{"kind":"publish_listing","listing_id":"0192e5b0-0000-7000-8000-000000000001"}"#);
+        assert_eq!(Job::decode(job.kind(), &payload), Some(job.clone()));
+        // Rows from before typed jobs carry only the fields.
+        let old = r#"{"listing_id":"0192e5b0-0000-7000-8000-000000000001"}"#;
+        assert_eq!(Job::decode("cancel_listing", old), Some(Job::CancelListing { listing_id }));
+        assert_eq!(Job::decode("mint_nft", old), None, "unknown kinds are not guessed");
+        assert_eq!(job.dedupe_key(), "publish:0192e5b0-0000-7000-8000-000000000001");
+    }
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::naive;
 use super::schema::chain_leases;
-use crate::{DbConnection, DbError, DbResult};
+use crate::{Conflict, DbConnection, DbError, DbResult};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = chain_leases)]
@@ -63,7 +63,7 @@ pub fn try_acquire(
         });
         return match inserted {
             Ok(_) => current(conn, name),
-            Err(DbError::Conflict(_)) => Ok(None),
+            Err(DbError::Conflict(Conflict::UniqueViolation)) => Ok(None),
             Err(e) => Err(e),
         };
     };
@@ -116,7 +116,7 @@ pub fn release(conn: &mut DbConnection, lease: &Lease, now: DateTime<Utc>) -> Db
 
 /// Fence for writes that must come from the current holder: inside the caller's
 /// transaction, touches the lease row (on PostgreSQL this locks it until commit) and
-/// fails with `Conflict("lease_lost")` unless `lease` is still held and unexpired.
+/// fails with [`Conflict::LeaseLost`] unless `lease` is still held and unexpired.
 pub fn fence(conn: &mut DbConnection, lease: &Lease, now: DateTime<Utc>) -> DbResult<()> {
     let now_n = naive(now);
     let updated = diesel::update(
@@ -128,5 +128,5 @@ pub fn fence(conn: &mut DbConnection, lease: &Lease, now: DateTime<Utc>) -> DbRe
     )
     .set(chain_leases::updated_at.eq(now_n))
     .execute(conn)?;
-    if updated == 1 { Ok(()) } else { Err(DbError::Conflict("lease_lost")) }
+    if updated == 1 { Ok(()) } else { Err(DbError::Conflict(Conflict::LeaseLost)) }
 }

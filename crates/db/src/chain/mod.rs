@@ -23,6 +23,11 @@ pub(crate) fn naive(time: DateTime<Utc>) -> NaiveDateTime {
     crate::storable(time).naive_utc()
 }
 
+/// A UTC instant as chain time (unix seconds).
+pub(crate) fn unix(time: DateTime<Utc>) -> i64 {
+    time.timestamp()
+}
+
 /// Chain time (unix seconds) as a UTC instant.
 pub fn chain_time(seconds: i64) -> DbResult<DateTime<Utc>> {
     DateTime::from_timestamp(seconds, 0).ok_or_else(|| DbError::Corrupt(format!("chain time {seconds} out of range")))

@@ -1,4 +1,4 @@
-// Written by hand to match migrations/*/2026-11-24-000003_chain.
+// Written by hand to match migrations/*/2026-11-24-000003_chain and *_intent_attempts.
 
 diesel::table! {
     chain_jobs (id) {
@@ -39,6 +39,9 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        goal -> Text,
+        attempt_number -> Integer,
+        revert_data -> Nullable<Text>,
     }
 }
 

@@ -1,0 +1,48 @@
+//! What the components of a leading worker share: configuration, database, RPC, the
+//! operator's account, the wake-ups between components and the backoff rule.
+
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use commissary_db::Db;
+use commissary_db::chain::indexer as cursor_store;
+
+use crate::config::ChainConfig;
+use crate::error::ChainResult;
+use crate::rpc::Rpc;
+use crate::signer::Account;
+
+/// Wake-ups between the components (in-process; all of them run in the leader).
+#[derive(Debug, Default)]
+pub(crate) struct Wake {
+    pub keeper: Notify,
+    pub sender: Notify,
+    pub jobs: Notify,
+}
+
+pub(crate) struct Ctx {
+    pub config: ChainConfig,
+    pub db: Db,
+    pub rpc: Rpc,
+    /// The account holding LISTER_ROLE: creates, cancels and settles auctions.
+    pub operator: Account,
+    pub worker_id: String,
+    /// Lease and cursor name: chain id and contract.
+    pub scope: String,
+    pub wake: Wake,
+}
+
+impl Ctx {
+    /// Exponential backoff from `poll_interval`, capped at `max_backoff`.
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let factor = 1u32 << failures.min(16);
+        (self.config.poll_interval * factor).min(self.config.max_backoff)
+    }
+
+    /// The last block the indexer applied, if any.
+    pub async fn indexed_block(&self) -> ChainResult<Option<i64>> {
+        let scope = self.scope.clone();
+        Ok(self.db.run(move |c| cursor_store::cursor(c, &scope)).await?.map(|c| c.block_number))
+    }
+}
