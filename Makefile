@@ -34,10 +34,13 @@ contract-test: setup
 
 ## Benchmarks (not part of `make test`): contract gas per operation, settlement latency,
 ## the time to settle 200 auctions ending together, live-event delivery to 1,000 SSE
-## subscribers, and the photo pipeline against Debian's `vips` (libvips-tools; skipped
-## if absent). Results are recorded in README.md.
+## subscribers, the photo pipeline against Debian's `vips` (libvips-tools; skipped if
+## absent), and the web page's first-load size and listing LCP in headless Chromium.
+## Results are recorded in README.md.
 bench: setup
 	auction-contract/gas/measure.sh
 	cargo run -p commissary-chain --features testkit --example settlement_bench
 	cargo run -p commissary --example live_bench
 	cargo run --release -p commissary-photos --example photo_bench
+	cargo build -p commissary
+	node web/bench/page.bench.mjs

@@ -12,6 +12,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "web page: tsc --noEmit, Biome (lint + format check)"
+node_modules/.bin/tsc --noEmit -p .
+node_modules/.bin/biome ci web/ biome.json tsconfig.json
+
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
@@ -31,4 +35,4 @@ if [ ! -x /usr/bin/chromium ]; then
   exit 1
 fi
 cargo build -p commissary
-node --test web/tests/
+node --test --test-concurrency=1 web/tests/

@@ -90,7 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(openapi::openapi_json)
         .service(openapi::docs)
         .service(photos::serve)
-        .service(page::asset)
+        .service(page::serve_page)
+        .service(page::serve_asset)
         .service(
             web::scope("/api/v1")
                 .service(health::public_config)

@@ -115,6 +115,8 @@ struct DemoItem {
     condition: &'static str,
     donor: &'static str,
     reserve_ampled: u128,
+    /// What its generated photos show.
+    subject: corpus::DemoSubject,
     /// Minutes from now until the end; the start is always a couple of minutes ago.
     ends_in_minutes: i64,
 }
@@ -127,6 +129,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "good",
         donor: "The Leeds Collective",
         reserve_ampled: 40,
+        subject: corpus::DemoSubject::Amp,
         ends_in_minutes: 4,
     },
     DemoItem {
@@ -136,6 +139,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "fair",
         donor: "Mo, bass player of Quiet Harbour",
         reserve_ampled: 15,
+        subject: corpus::DemoSubject::Guitar,
         ends_in_minutes: 15,
     },
     DemoItem {
@@ -145,6 +149,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "like_new",
         donor: "Northside Community Hall",
         reserve_ampled: 8,
+        subject: corpus::DemoSubject::Microphone,
         ends_in_minutes: 60,
     },
     DemoItem {
@@ -154,6 +159,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "good",
         donor: "Anonymous",
         reserve_ampled: 3,
+        subject: corpus::DemoSubject::Pedal,
         ends_in_minutes: 24 * 60,
     },
     DemoItem {
@@ -163,6 +169,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         condition: "like_new",
         donor: "Riverside Youth Music",
         reserve_ampled: 12,
+        subject: corpus::DemoSubject::AudioInterface,
         ends_in_minutes: 3 * 24 * 60,
     },
 ];
@@ -183,8 +190,8 @@ async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow
             extension_secs: Some(60),
             ..Default::default()
         };
-        let images =
-            (0..2u32).map(|shot| corpus::demo_photo(u32::try_from(index).unwrap_or(0) * 7 + shot, 1200, 800)).collect();
+        let seed = u32::try_from(index).unwrap_or(0) * 7;
+        let images = (0..2u32).map(|shot| corpus::demo_photo_of(item.subject, seed + shot, 1200, 800)).collect();
         workflow::create_attach_publish(db, photos, input, steward, images, &limits)
             .await
             .with_context(|| format!("demo listing {:?}", item.title))?;

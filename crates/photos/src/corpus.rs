@@ -456,10 +456,24 @@ fn rotate(p: (f32, f32), angle: f32) -> (f32, f32) {
     (p.0 * c + p.1 * s, -p.0 * s + p.1 * c)
 }
 
+/// What a demo photo shows, so each demo listing's pictures match its item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoSubject {
+    Guitar,
+    Amp,
+    Record,
+    Microphone,
+    Pedal,
+    AudioInterface,
+}
+
 enum Motif {
     Guitar { angle: f32 },
     Amp,
     Record { angle: f32 },
+    Microphone { angle: f32 },
+    Pedal,
+    AudioInterface,
 }
 
 struct Scene {
@@ -472,7 +486,7 @@ struct Scene {
 }
 
 impl Scene {
-    fn new(seed: u32) -> Self {
+    fn new(seed: u32, subject: DemoSubject) -> Self {
         let mut rng = SplitMix(u64::from(seed).wrapping_mul(0xA24B_AED4_963E_E407) ^ 0x5EED);
         let hue = rng.range(0.0, 360.0);
         let glows = (0..3)
@@ -484,10 +498,13 @@ impl Scene {
                 )
             })
             .collect();
-        let motif = match seed % 3 {
-            0 => Motif::Guitar { angle: rng.range(-0.7, -0.3) },
-            1 => Motif::Amp,
-            _ => Motif::Record { angle: rng.range(0.0, 2.0 * PI) },
+        let motif = match subject {
+            DemoSubject::Guitar => Motif::Guitar { angle: rng.range(-0.7, -0.3) },
+            DemoSubject::Amp => Motif::Amp,
+            DemoSubject::Record => Motif::Record { angle: rng.range(0.0, 2.0 * PI) },
+            DemoSubject::Microphone => Motif::Microphone { angle: rng.range(-0.6, -0.2) },
+            DemoSubject::Pedal => Motif::Pedal,
+            DemoSubject::AudioInterface => Motif::AudioInterface,
         };
         Self {
             sky_top: hsl(hue, 0.45, 0.18),
@@ -569,6 +586,66 @@ impl Scene {
                 colour = mix(colour, self.body, cover((r - 0.09).abs() - 0.012));
                 colour = mix(colour, self.sky_top, cover(r - 0.012));
             }
+            Motif::Microphone { angle } => {
+                let q = rotate((p.0, p.1 - 0.02), angle);
+                let handle = rounded_box(q, (0.0, 0.14), (0.042, 0.22), 0.03);
+                let taper = rounded_box(q, (0.0, 0.34), (0.03, 0.04), 0.02);
+                colour = mix(colour, [0.0; 3], 0.35 * cover(handle.min(taper) - 0.012));
+                colour = mix(colour, [0.08; 3], cover(handle.min(taper)));
+                let sheen = rounded_box(q, (-0.018, 0.14), (0.006, 0.2), 0.006);
+                colour = mix(colour, [0.3; 3], 0.6 * cover(sheen));
+                let band = rounded_box(q, (0.0, -0.09), (0.055, 0.022), 0.008);
+                colour = mix(colour, [0.62; 3], cover(band));
+                let ball = circle(q, (0.0, -0.2), 0.115);
+                let mesh = 0.55 + 0.12 * ((q.0 * 260.0).sin() * (q.1 * 260.0).sin());
+                let light = (1.0 - circle(q, (-0.04, -0.25), 0.0) / 0.16).clamp(0.0, 1.0);
+                colour = mix(colour, [0.0; 3], 0.35 * cover(ball - 0.012));
+                colour = mix(colour, mix([mesh; 3], [0.95; 3], 0.5 * light), cover(ball));
+                let cable = rounded_box(q, (0.0, 0.5), (0.008, 0.14), 0.008);
+                colour = mix(colour, [0.05; 3], cover(cable));
+            }
+            Motif::Pedal => {
+                let orange = [0.93, 0.45, 0.08];
+                let body = rounded_box(p, (0.0, 0.02), (0.21, 0.31), 0.035);
+                colour = mix(colour, [0.0; 3], 0.35 * cover(body - 0.015));
+                colour = mix(colour, orange, cover(body));
+                let plate = rounded_box(p, (0.0, -0.19), (0.18, 0.07), 0.015);
+                colour = mix(colour, mix(orange, [1.0; 3], 0.15), cover(plate));
+                for i in 0..3 {
+                    let x = -0.11 + 0.11 * i as f32;
+                    colour = mix(colour, [0.05; 3], cover(circle(p, (x, -0.19), 0.038)));
+                    colour = mix(colour, [0.95; 3], cover(rounded_box(p, (x, -0.215), (0.004, 0.014), 0.002)));
+                }
+                colour = mix(colour, [0.95, 0.1, 0.08], cover(circle(p, (0.13, -0.07), 0.014)));
+                let label = rounded_box(p, (0.0, 0.0), (0.12, 0.025), 0.006);
+                colour = mix(colour, [0.08; 3], cover(label));
+                let switch = rounded_box(p, (0.0, 0.2), (0.15, 0.085), 0.02);
+                colour = mix(colour, [0.5; 3], cover(switch));
+                let ridges = 0.45 + 0.1 * (p.1 * 300.0).sin();
+                colour = mix(colour, [ridges; 3], cover(rounded_box(p, (0.0, 0.2), (0.13, 0.065), 0.015)));
+                for x in [-0.23, 0.23] {
+                    colour = mix(colour, [0.7; 3], cover(rounded_box(p, (x, -0.1), (0.02, 0.035), 0.005)));
+                }
+            }
+            Motif::AudioInterface => {
+                let red = [0.74, 0.08, 0.1];
+                let body = rounded_box(p, (0.0, 0.04), (0.44, 0.15), 0.03);
+                colour = mix(colour, [0.0; 3], 0.35 * cover(body - 0.015));
+                colour = mix(colour, red, cover(body));
+                for x in [-0.33, -0.17] {
+                    colour = mix(colour, [0.12; 3], cover(circle(p, (x, 0.04), 0.055)));
+                    colour = mix(colour, [0.25; 3], cover(circle(p, (x, 0.04), 0.03)));
+                    colour = mix(colour, [0.05; 3], cover(circle(p, (x, 0.04), 0.012)));
+                }
+                for x in [-0.02, 0.08] {
+                    colour = mix(colour, [0.3, 0.85, 0.35], cover(circle(p, (x, 0.0), 0.036)));
+                    colour = mix(colour, [0.06; 3], cover(circle(p, (x, 0.0), 0.028)));
+                }
+                let monitor = circle(p, (0.27, 0.04), 0.085);
+                colour = mix(colour, [0.05; 3], cover(monitor));
+                colour = mix(colour, [0.35; 3], cover(circle(p, (0.25, 0.015), 0.03)));
+                colour = mix(colour, [0.85; 3], cover(rounded_box(p, (0.03, 0.12), (0.1, 0.008), 0.004)));
+            }
         }
         colour
     }
@@ -579,7 +656,14 @@ impl Scene {
 /// seed with its own palette. Deterministic.
 #[must_use]
 pub fn demo_photo(seed: u32, width: u32, height: u32) -> Vec<u8> {
-    let scene = Scene::new(seed);
+    let subject = [DemoSubject::Guitar, DemoSubject::Amp, DemoSubject::Record][(seed % 3) as usize];
+    demo_photo_of(subject, seed, width, height)
+}
+
+/// Like [`demo_photo`], showing `subject` (the demo item's kind of gear).
+#[must_use]
+pub fn demo_photo_of(subject: DemoSubject, seed: u32, width: u32, height: u32) -> Vec<u8> {
+    let scene = Scene::new(seed, subject);
     let short = width.min(height).max(1) as f32;
     let px = 1.0 / short;
     let (cx, cy) = (width as f32 / 2.0, height as f32 / 2.0);
@@ -616,5 +700,23 @@ mod tests {
         assert_eq!(demo_photo(1, 96, 64), demo_photo(1, 96, 64));
         assert_ne!(demo_photo(1, 96, 64), demo_photo(2, 96, 64));
         assert_ne!(demo_photo(1, 96, 64), demo_photo(4, 96, 64));
+    }
+
+    #[test]
+    fn each_demo_subject_draws_its_own_picture() {
+        let subjects = [
+            DemoSubject::Guitar,
+            DemoSubject::Amp,
+            DemoSubject::Record,
+            DemoSubject::Microphone,
+            DemoSubject::Pedal,
+            DemoSubject::AudioInterface,
+        ];
+        let photos: Vec<_> = subjects.iter().map(|&s| demo_photo_of(s, 7, 96, 64)).collect();
+        for (i, a) in photos.iter().enumerate() {
+            for b in &photos[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
     }
 }

@@ -1,0 +1,156 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { BidMethod, BidProgress, BidStep } from "../bid/method";
+import { STEP_LABEL } from "../bid/method";
+import { describeError } from "../chain/errors";
+import { AmountError, formatAmpled, parseAmpled, roundUpToWhole, suggestedBids, toInputValue } from "../lib/amount";
+
+interface Props {
+  listingId: string;
+  title: string;
+  auctionId: bigint;
+  minimum: bigint;
+  methods: BidMethod[];
+  /** The bid to beat, when it is someone else's: a new one means the box starts over. */
+  resetKey: string | null;
+  onPlaced: () => void;
+}
+
+const ORDER: BidStep[] = ["checking", "approving", "signing", "sent", "mined", "indexed"];
+
+export function BidForm({ listingId, title, auctionId, minimum, methods, resetKey, onPlaced }: Props) {
+  const suggestions = suggestedBids(minimum);
+  const [amount, setAmount] = useState(toInputValue(roundUpToWhole(minimum)));
+  const [touched, setTouched] = useState(false);
+  const [method, setMethod] = useState(methods[0]);
+  const [progress, setProgress] = useState<BidProgress | null>(null);
+  const [seen, setSeen] = useState<BidStep[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  // Someone else bid: the old amount, steps and messages no longer apply.
+  useEffect(() => {
+    if (busy || resetKey === null) return;
+    setAmount(toInputValue(roundUpToWhole(minimum)));
+    setTouched(false);
+    setProgress(null);
+    setSeen([]);
+    setError(null);
+  }, [resetKey]);
+
+  // A new minimum overrides a suggestion the member has not edited.
+  useEffect(() => {
+    if (!touched && !busy) setAmount(toInputValue(roundUpToWhole(minimum)));
+  }, [minimum]);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    let value: bigint;
+    try {
+      value = parseAmpled(amount);
+      if (value < minimum) throw new AmountError(`Bid at least ${formatAmpled(minimum)}.`);
+    } catch (e) {
+      setError(describeError(e));
+      input.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setSeen([]);
+    try {
+      const result = await method.place({
+        listingId,
+        listingTitle: title,
+        auctionId,
+        amount: value,
+        onProgress: (p) => {
+          setProgress(p);
+          setSeen((old) => (old.includes(p.step) ? old : [...old, p.step]));
+        },
+      });
+      if (!result.indexed) setProgress({ step: "mined", hash: result.hash });
+      setTouched(false);
+      onPlaced();
+    } catch (e) {
+      setProgress(null);
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const errorId = `bid-error-${listingId}`;
+  return (
+    <form class="bid-form" onSubmit={submit} noValidate data-testid="bid-form">
+      <label for="bid-amount">Your bid (AMPLED)</label>
+      <div class="input-row">
+        <input
+          id="bid-amount"
+          ref={input}
+          data-focus-target
+          inputMode="decimal"
+          autoComplete="off"
+          value={amount}
+          aria-invalid={error ? "true" : undefined}
+          aria-describedby={`bid-min ${errorId}`}
+          onInput={(e) => {
+            setAmount((e.currentTarget as HTMLInputElement).value);
+            setTouched(true);
+          }}
+          disabled={busy}
+        />
+        <button type="submit" class="btn" disabled={busy}>
+          {busy ? "Bidding…" : "Place bid"}
+        </button>
+      </div>
+      <p class="hint" id="bid-min">
+        Minimum {formatAmpled(minimum)}.
+      </p>
+      <fieldset class="suggestions">
+        <legend class="visually-hidden">Suggested bids</legend>
+        {suggestions.map((s) => (
+          <button
+            key={s.toString()}
+            type="button"
+            class="btn small secondary"
+            disabled={busy}
+            onClick={() => {
+              setAmount(toInputValue(s));
+              setTouched(true);
+            }}
+          >
+            {formatAmpled(s)}
+          </button>
+        ))}
+      </fieldset>
+      {methods.length > 1 && (
+        <fieldset class="methods">
+          <legend>How to send it</legend>
+          {methods.map((m) => (
+            <label key={m.id} class="check">
+              <input type="radio" name="method" checked={m.id === method.id} onChange={() => setMethod(m)} />
+              {m.label}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <p class="field-error" id={errorId} role="alert" data-testid="bid-error">
+        {error ?? ""}
+      </p>
+      {progress?.prompt && busy && (
+        <p class="prompt" data-testid="sign-prompt">
+          {progress.prompt}
+        </p>
+      )}
+      {seen.length > 0 && (
+        <ol class="steps" aria-label="Bid progress">
+          {ORDER.filter((step) => seen.includes(step)).map((step) => (
+            <li key={step} data-state={step === progress?.step && busy ? "active" : "done"}>
+              {STEP_LABEL[step]}
+            </li>
+          ))}
+        </ol>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,106 @@
+import { useRef, useState } from "preact/hooks";
+import { api } from "../api/client";
+import type { Listing } from "../api/types";
+import { describeError } from "../chain/errors";
+import { Filters, type FilterValues, filtersFrom, STATUS_FILTERS } from "../components/Filters";
+import { ListingCard } from "../components/ListingCard";
+import { usePoll } from "../lib/usePoll";
+import { href, navigate } from "../router";
+
+const PAGE_SIZE = 24;
+const REFRESH_MS = 15_000;
+
+function apiQuery(values: FilterValues, cursor?: string) {
+  const status = STATUS_FILTERS.find(([code]) => code === values.show)?.[2] ?? "";
+  return { status, category: values.category, q: values.q, sort: values.sort, cursor, limit: PAGE_SIZE };
+}
+
+export function Browse({ query }: { query: URLSearchParams }) {
+  const values = filtersFrom(query);
+  const key = JSON.stringify(values);
+  const [items, setItems] = useState<Listing[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [more, setMore] = useState(false);
+  const extended = useRef(false);
+
+  usePoll(
+    async (signal) => {
+      try {
+        const page = await api.listings(apiQuery(values), signal);
+        // After "Show more" the refresh leaves the longer list alone.
+        if (extended.current) return;
+        setItems(page.items);
+        setCursor(page.next_cursor);
+        setError(null);
+      } catch (e) {
+        if (!signal.aborted) setError(describeError(e));
+      }
+    },
+    REFRESH_MS,
+    [key],
+  );
+
+  const change = (next: FilterValues) => {
+    const q = new URLSearchParams();
+    if (next.q) q.set("q", next.q);
+    if (next.category) q.set("category", next.category);
+    if (next.show !== "open") q.set("show", next.show);
+    if (next.sort !== "ending_soon") q.set("sort", next.sort);
+    setItems(null);
+    extended.current = false;
+    navigate(href.browse(q), { replace: true });
+  };
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    setMore(true);
+    extended.current = true;
+    try {
+      const page = await api.listings(apiQuery(values, cursor));
+      setItems([...(items ?? []), ...page.items]);
+      setCursor(page.next_cursor);
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setMore(false);
+    }
+  };
+
+  return (
+    <>
+      <div class="page-head browse-head">
+        <h1>Gear for members</h1>
+        <p class="intro">Donated instruments, amps and audio gear. Bid with the $AMPLED you earned.</p>
+      </div>
+      <Filters values={values} onChange={change} />
+      {error && (
+        <p class="panel error-panel" role="alert">
+          {error}
+        </p>
+      )}
+      {items === null && !error && <p class="loading">Loading gear…</p>}
+      {items && (
+        <p class="result-count" aria-live="polite">
+          {items.length === 0
+            ? "Nothing matches yet."
+            : `${items.length}${cursor ? "+" : ""} item${items.length === 1 ? "" : "s"}`}
+        </p>
+      )}
+      {items && items.length > 0 && (
+        <ul class="cards">
+          {items.map((listing, index) => (
+            <ListingCard key={listing.id} listing={listing} eager={index < 2} />
+          ))}
+        </ul>
+      )}
+      {cursor && (
+        <div class="load-more">
+          <button type="button" class="btn secondary" onClick={loadMore} disabled={more}>
+            {more ? "Loading…" : "Show more"}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,376 @@
+// The commissary in a real browser against the real binary and a real anvil: a steward
+// lists gear with two dropped photos and publishes it; two members bid from their wallets
+// and outbid each other; chain time passes the end; the page shows who won. Plus the
+// keyboard-only bid, refusals in words, the security headers with no CSP violation,
+// axe-core on every page, and screenshots at 390 and 1280 px.
+
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import {
+  advanceChain,
+  eventually,
+  launchBrowser,
+  listingByTitle,
+  root,
+  rpc,
+  screenshot,
+  signIn,
+  startCommissary,
+  walletContext,
+} from "./harness.mjs";
+
+let app;
+let chromium;
+const contexts = [];
+
+before(async () => {
+  app = await startCommissary();
+  chromium = await launchBrowser();
+});
+
+after(async () => {
+  for (const c of contexts) await c.context.close().catch(() => undefined);
+  await chromium?.close();
+  await app?.stop();
+});
+
+async function open(keyIndex, hash = "#/", viewport) {
+  const ctx = await walletContext(chromium.browser, app, keyIndex, viewport);
+  contexts.push(ctx);
+  const page = await ctx.context.newPage();
+  await page.goto(`/${hash}`);
+  await page.locator("main h1").first().waitFor();
+  return { page, ...ctx };
+}
+
+const STORY_TITLE = "Marshall JCM800 2203 head";
+
+/** UTC "YYYY-MM-DDTHH:MM" for <input type="datetime-local"> (the contexts run in UTC). */
+const localInput = (ms) => new Date(ms).toISOString().slice(0, 16);
+
+async function chainNowMs() {
+  const block = await rpc(app.rpcUrl, "eth_getBlockByNumber", ["latest", false]);
+  return Number(BigInt(block.timestamp)) * 1000;
+}
+
+/** Two of the demo photos (real JPEGs from the service) as files for a drop. */
+async function demoPhotoFiles() {
+  const listings = await fetch(`${app.url}/api/v1/listings?limit=5`).then((r) => r.json());
+  const files = [];
+  for (const [i, listing] of listings.items.slice(0, 2).entries()) {
+    const bytes = Buffer.from(await fetch(`${app.url}${listing.photos[0].urls.w1024}`).then((r) => r.arrayBuffer()));
+    files.push({ name: `shot-${i + 1}.jpg`, type: "image/jpeg", base64: bytes.toString("base64") });
+  }
+  return files;
+}
+
+async function dropFiles(page, selector, files) {
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    return dt;
+  }, files);
+  await page.dispatchEvent(selector, "dragover", { dataTransfer: transfer });
+  await page.dispatchEvent(selector, "drop", { dataTransfer: transfer });
+}
+
+async function bid(page, amount) {
+  const input = page.locator("#bid-amount");
+  await input.fill(amount);
+  await page.getByRole("button", { name: "Place bid" }).click();
+  await page.getByText("Your bid is in").waitFor({ timeout: 60_000 });
+}
+
+test("the page is served with a strict CSP and security headers, and nothing violates it", async () => {
+  const response = await fetch(`${app.url}/`);
+  const csp = response.headers.get("content-security-policy");
+  assert.match(csp, /script-src 'self';/);
+  assert.match(csp, /style-src 'self';/);
+  assert.match(csp, new RegExp(`connect-src 'self' ${app.rpcUrl.replace(/[.]/g, "\\.")};`));
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+  assert.equal(response.headers.get("x-frame-options"), "DENY");
+  assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+  assert.match(response.headers.get("permissions-policy"), /camera=\(\)/);
+  const html = await response.text();
+  assert.doesNotMatch(html, /<script>|<script [^>]*>[^<]/, "no inline script");
+  const script = html.match(/src="(\/assets\/app-[A-Z0-9]+\.js)"/)[1];
+  const asset = await fetch(`${app.url}${script}`);
+  assert.equal(asset.headers.get("cache-control"), "public, max-age=31536000, immutable");
+  assert.equal(asset.headers.get("content-type"), "text/javascript; charset=utf-8");
+
+  // 127.0.0.1 is sent to the public URL (localhost), so SIWE names the right origin.
+  const loopback = await fetch(app.url.replace("localhost", "127.0.0.1"), { redirect: "manual" });
+  assert.equal(loopback.status, 307);
+  assert.equal(loopback.headers.get("location"), `${app.url}/`);
+
+  // An anonymous visit: no CSP violation, no console error (no 401 from /api/v1/me).
+  const { page, consoleErrors } = await open(null);
+  await page.getByTestId("listing-card").first().waitFor();
+  await page.getByTestId("listing-card").first().locator("a").click();
+  await page.getByTestId("price").waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assert.deepEqual(consoleErrors, []);
+});
+
+test("the steward lists an item with two dropped photos and publishes it", async () => {
+  const { page, consoleErrors } = await open(0);
+  await signIn(page);
+  await page.getByRole("link", { name: "Steward desk" }).click();
+  await page.getByRole("heading", { name: "Steward desk" }).waitFor();
+  await page.getByRole("link", { name: "New listing" }).click();
+  await page.getByLabel("Title").fill(STORY_TITLE);
+  await page.getByLabel("Category").selectOption("amplifiers");
+  await page.getByLabel("Condition").selectOption("good");
+  await page.getByLabel("Donor credit").fill("Quiet Harbour");
+  await page.getByLabel("Starting price (AMPLED)").fill("abc");
+  await page.getByRole("button", { name: "Save draft" }).click();
+  // Inline validation, before anything is sent.
+  await page.locator("#e-reserve-error", { hasText: "Enter an amount in AMPLED" }).waitFor();
+
+  await page.getByLabel("Starting price (AMPLED)").fill("20");
+  const start = Math.ceil(((await chainNowMs()) + 2 * 60_000) / 60_000) * 60_000;
+  await page.getByLabel("Opens").fill(localInput(start));
+  await page.getByLabel("Closes").fill(localInput(start + 10 * 60_000));
+  await page.getByLabel("Minimum raise (%)").fill("5");
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await page.getByRole("heading", { name: `Edit “${STORY_TITLE}”` }).waitFor();
+  // The editor says what publishing still needs.
+  await page.getByTestId("publish-check").getByText("Add at least one photo.").waitFor();
+  await page.getByLabel("Description").fill("100 W tube head, 1985. Serviced last year; loud and proud.");
+  await page.getByRole("button", { name: "Save draft" }).click();
+
+  await dropFiles(page, "[data-testid=drop-zone]", await demoPhotoFiles());
+  await eventually(async () => (await page.locator("[data-testid=photo-list] li").count()) === 2, {
+    what: "two photos",
+  });
+  await screenshot(page, "editor");
+  // Reorder with the keyboard-reachable buttons.
+  await page.getByRole("button", { name: "Move photo 2 earlier" }).click();
+  await page.getByText("Photo moved to position 1.").waitFor();
+
+  await page.getByRole("button", { name: "Publish…" }).click();
+  const dialog = page.getByTestId("confirm-dialog");
+  await dialog.getByText(/created on chain/).waitFor();
+  await dialog.getByRole("button", { name: "Publish on chain" }).click();
+  await page.getByRole("heading", { name: "Steward desk" }).waitFor();
+  const listing = await eventually(
+    async () => {
+      const l = await listingByTitle(app, STORY_TITLE);
+      return l?.auction_id && l.status !== "publishing" ? l : null;
+    },
+    { what: "the auction on chain" },
+  );
+  assert.equal(listing.photos.length, 2);
+  assert.equal(listing.reserve_price, (20n * 10n ** 18n).toString());
+  await page.getByTestId("desk-item").filter({ hasText: STORY_TITLE }).waitFor();
+  await screenshot(page, "desk");
+  assert.deepEqual(consoleErrors, []);
+
+  // The steward holds no AMPLED: no bid form, a sentence instead.
+  await advanceChain(app.rpcUrl, 180);
+  await page.goto(`/#/listing/${listing.id}`);
+  await page.getByTestId("no-ampled").waitFor();
+  assert.equal(await page.getByTestId("bid-form").count(), 0);
+});
+
+/** On failure, a screenshot of every open page (web/tests/screenshots/failure-*.png). */
+async function withShots(name, body) {
+  try {
+    await body();
+  } catch (error) {
+    let i = 0;
+    for (const c of contexts)
+      for (const p of c.context.pages()) await screenshot(p, `failure-${name}-${i++}`).catch(() => undefined);
+    throw error;
+  }
+}
+
+test("two members outbid each other from their wallets; the chain's end decides; the page shows the winner", () =>
+  withShots("story", async () => {
+    const listing = await listingByTitle(app, STORY_TITLE);
+    const a = await open(1, `#/listing/${listing.id}`);
+    const b = await open(2, `#/listing/${listing.id}`);
+    await signIn(a.page);
+    await signIn(b.page);
+
+    // A bids the starting price: approve (first time) and bid.
+    await bid(a.page, "20");
+    await a.page.getByTestId("you-lead").waitFor();
+
+    // B outbids; A's open page says so without a reload, and its bid box starts over.
+    await b.page.locator("#bid-amount").waitFor();
+    // B's page has seen A's bid: the box starts at the new minimum (20 + 5 %).
+    await eventually(async () => (await b.page.locator("#bid-amount").inputValue()) === "21", {
+      what: "B's box at the new minimum",
+    });
+    await bid(b.page, "25");
+    await a.page.getByTestId("outbid").waitFor({ timeout: 15_000 });
+    await eventually(async () => (await a.page.locator("#bid-amount").inputValue()) === "27", {
+      what: "A's box reset",
+    });
+    assert.equal(await a.page.locator(".steps").count(), 0, "old steps are gone");
+    await screenshot(a.page, "listing-outbid");
+
+    // A bid below the minimum is refused in words, before any wallet prompt.
+    await a.page.locator("#bid-amount").fill("26");
+    await a.page.getByRole("button", { name: "Place bid" }).click();
+    await a.page.getByTestId("bid-error").getByText("Bid at least 26.25 AMPLED.").waitFor();
+
+    // In the last five minutes, A raises with a suggested round amount: the end moves.
+    await advanceChain(app.rpcUrl, 6 * 60);
+    await a.page.getByRole("button", { name: "30 AMPLED", exact: true }).click();
+    await a.page.getByRole("button", { name: "Place bid" }).click();
+    await a.page.getByText("Your bid is in").waitFor({ timeout: 60_000 });
+    await b.page.getByTestId("outbid").waitFor({ timeout: 15_000 });
+    await a.page.getByTestId("bid-history").getByText("30 AMPLED").waitFor();
+    await b.page
+      .getByTestId("extended-note")
+      .getByText(/Extended by a late bid/)
+      .waitFor({ timeout: 15_000 });
+    await b.page.getByTestId("status-badge").getByText("Extended").waitFor();
+    await b.page
+      .getByTestId("bid-history")
+      .getByText(/extended the end to/)
+      .waitFor();
+
+    // Chain time passes the end: the keeper settles; both pages show the result.
+    await advanceChain(app.rpcUrl, 6 * 60);
+    // The page goes by the chain's end at once, before the keeper has settled.
+    await a.page.getByTestId("countdown").getByText("Bidding closed").waitFor({ timeout: 10_000 });
+    assert.equal(await a.page.getByTestId("bid-form").count(), 0, "no bid form after the chain's end");
+    // The keeper sleeps at most 60 s between passes when the chain's clock jumps (anvil).
+    await a.page.getByTestId("outcome").getByText("You won this auction for 30 AMPLED.").waitFor({ timeout: 90_000 });
+    await b.page
+      .getByTestId("outcome")
+      .getByText(/Won by 0x7099…79C8 for 30 AMPLED/)
+      .waitFor({ timeout: 30_000 });
+    await a.page.getByTestId("status-badge").getByText("Settled").waitFor();
+    await screenshot(a.page, "listing-settled");
+    assert.deepEqual(await a.page.evaluate(() => window.__cspViolations), []);
+    assert.deepEqual(a.consoleErrors, []);
+  }));
+
+test("an unsold item is relisted as a new draft in one step, photos included", async () => {
+  const unsold = await eventually(() => listingByTitle(app, "Fender Deluxe Reverb '68 Custom", "unsold"), {
+    what: "the first demo listing unsold",
+  });
+  const { page } = await open(0, "#/");
+  await signIn(page);
+  await page.goto("/#/steward");
+  const item = page.getByTestId("desk-item").filter({ hasText: unsold.title });
+  await item.getByRole("button", { name: "Relist" }).click();
+  await page.getByRole("heading", { name: `Edit “${unsold.title}”` }).waitFor();
+  await eventually(async () => (await page.locator("[data-testid=photo-list] li").count()) === unsold.photos.length, {
+    what: "the photos copied",
+  });
+  assert.equal(await page.getByLabel("Starting price (AMPLED)").inputValue(), "40");
+  assert.equal(await page.getByLabel("Minimum raise (%)").inputValue(), "5");
+});
+
+test("a member bids with the keyboard alone", async () => {
+  const target = await listingByTitle(app, "Boss DS-1 distortion pedal");
+  const { page } = await open(3, `#/listing/${target.id}`);
+  await page.getByTestId("price").waitFor();
+  // Tab to "Sign in to bid", choose the wallet, and land in the bid box.
+  await page.getByRole("button", { name: "Sign in to bid" }).focus();
+  await page.keyboard.press("Enter");
+  const wallet = page.getByRole("button", { name: /Test Wallet/ });
+  await wallet.waitFor();
+  for (let i = 0; i < 10 && !(await wallet.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.press("Enter");
+  await page.getByTestId("me-address").waitFor();
+  await eventually(() => page.evaluate(() => document.activeElement?.id === "bid-amount"), {
+    what: "focus in the bid box after sign-in",
+  });
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("5");
+  await page.keyboard.press("Enter");
+  await page.getByText("Your bid is in").waitFor({ timeout: 60_000 });
+  await page.getByTestId("you-lead").waitFor();
+  // The gallery: arrow keys move between photos; Enter opens the full-size view, Escape closes it.
+  await page.getByRole("tab", { name: "Photo 1 of 2" }).focus();
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.getByRole("tab", { name: "Photo 2 of 2" }).getAttribute("aria-selected"), "true");
+  await page.getByRole("button", { name: /view full size/ }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByTestId("full-photo").waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByTestId("full-photo").waitFor({ state: "hidden" });
+});
+
+test("browse: search, category filter and sort by the current end", async () => {
+  const { page } = await open(null, "#/");
+  await page.getByTestId("listing-card").first().waitFor();
+  await page.getByLabel("Search").fill("shure");
+  await page.getByRole("button", { name: "Search" }).click();
+  await eventually(async () => (await page.getByTestId("listing-card").count()) === 1, { what: "one result" });
+  await page.getByTestId("listing-card").getByText("Shure SM58 vocal microphones (pair)").waitFor();
+  await page.goto("/#/?category=effects&show=all");
+  await page.getByTestId("listing-card").getByText("Boss DS-1 distortion pedal").waitFor();
+  assert.equal(await page.getByTestId("listing-card").count(), 1);
+  await page.goto("/#/?show=all&sort=ending_soon");
+  await page.getByTestId("listing-card").first().waitFor();
+  const api = await fetch(`${app.url}/api/v1/listings?sort=ending_soon&limit=24`).then((r) => r.json());
+  const titles = await page.locator("[data-testid=listing-card] h2").allTextContents();
+  assert.deepEqual(
+    titles,
+    api.items.map((l) => l.title),
+  );
+});
+
+test("every page passes axe-core (no serious or critical violation) and is screenshotted at 390 and 1280 px", async () => {
+  const axe = await readFile(join(root, "node_modules/axe-core/axe.min.js"), "utf8");
+  const story = await listingByTitle(app, STORY_TITLE);
+  const live = await listingByTitle(app, "Focusrite Scarlett 2i2 audio interface");
+  const pages = [
+    ["browse", null, "#/"],
+    ["listing", 4, `#/listing/${live.id}`],
+    ["listing-won", 1, `#/listing/${story.id}`],
+    ["desk", 0, "#/steward"],
+    ["new-listing", 0, "#/steward/new"],
+  ];
+  const problems = [];
+  for (const width of [390, 1280]) {
+    for (const [name, key, hash] of pages) {
+      const { page } = await open(key, hash, { width, height: width === 390 ? 844 : 900 });
+      if (key !== null) {
+        await signIn(page);
+        await page.goto(`/${hash}`);
+        await page.locator("main h1").first().waitFor();
+      }
+      await page.waitForLoadState("networkidle");
+      if (name === "listing" && key !== null) await page.locator("#bid-amount").waitFor();
+      await screenshot(page, name);
+      // Through DevTools, not a <script>: the page's CSP stays as it is.
+      await page.evaluate(axe);
+      const result = await page.evaluate(() =>
+        window.axe.run(document, { resultTypes: ["violations"], runOnly: ["wcag2a", "wcag2aa", "best-practice"] }),
+      );
+      for (const v of result.violations.filter((x) => ["serious", "critical"].includes(x.impact))) {
+        problems.push(`${name}@${width}: ${v.id} ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+      }
+      if (width === 390 && name === "browse") {
+        // On a phone the first screen shows gear, and the filters fit.
+        const card = await page.getByTestId("listing-card").first().boundingBox();
+        assert.ok(card && card.y < 844 - 120, `first card at y=${card?.y}`);
+        for (const select of await page.locator(".filters select").all()) {
+          const box = await select.boundingBox();
+          assert.ok(box && box.x >= 0 && box.x + box.width <= 390, "a filter is cut off");
+        }
+      }
+      if (width === 390 && key !== null) {
+        const header = await page.locator(".site-header").boundingBox();
+        assert.ok(header && header.height <= 110, `signed-in header is ${header?.height}px tall`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
+});
