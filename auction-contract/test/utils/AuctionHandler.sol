@@ -97,22 +97,8 @@ contract AuctionHandler is Test {
         uint256 i = bidderSeed % bidders.length;
         uint96 amount = _amount(id, extra);
         if (amount == 0) return;
-        ICommissaryAuction.Bid memory b = ICommissaryAuction.Bid({
-            bidder: bidders[i],
-            auctionId: id,
-            amount: amount,
-            nonce: auction.nonces(bidders[i]),
-            deadline: block.timestamp
-        });
-        bytes32 digest = keccak256(
-            abi.encodePacked(
-                "\x19\x01",
-                auction.DOMAIN_SEPARATOR(),
-                keccak256(abi.encode(BID_TYPEHASH, b.bidder, b.auctionId, b.amount, b.nonce, b.deadline))
-            )
-        );
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(bidderKeys[i], digest);
-        try auction.bidBySig(b, abi.encodePacked(r, s, v)) {
+        (ICommissaryAuction.Bid memory b, bytes memory sig) = _signedBid(i, id, amount);
+        try auction.bidBySig(b, sig) {
             calls["bidBySig.ok"]++;
             ghostNoncesUsed[b.bidder]++;
         } catch {}
