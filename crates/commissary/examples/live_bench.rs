@@ -120,12 +120,15 @@ async fn main() {
     let server = Server(child);
     let base = format!("http://127.0.0.1:{port}");
     let probe = reqwest::Client::new();
+    let mut ready = false;
     for _ in 0..600 {
         if probe.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert!(ready, "the service did not become ready within 60 s");
 
     // One live auction, published through the worker as the API would.
     let now = Utc::now();
@@ -149,11 +152,13 @@ async fn main() {
     })
     .await
     .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     let auction: u64 = loop {
         let record = db.run(move |conn| listings::get(conn, id)).await.unwrap();
         if record.status == ListingStatus::Live {
             break record.auction_id.unwrap().parse().unwrap();
         }
+        assert!(std::time::Instant::now() < deadline, "the benchmark listing was not published within 120 s");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     anvil.fund(&deployment, ANVIL_KEYS[1], U256::from(10u64.pow(12))).await;
