@@ -68,7 +68,7 @@ export async function startCommissary() {
   });
   const url = `http://localhost:${port}`;
   const rpcUrl = `http://127.0.0.1:${anvilPort}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (failed) throw new Error(`cannot start ${binary()}: ${failed.message} (build it: cargo build -p commissary)`);
     if (child.exitCode !== null) throw new Error(`commissary dev exited (${child.exitCode}):\n${output}`);
