@@ -21,8 +21,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules import one way: `store` (object store) → `process` (decode, validate,
-//! render) → `error`; `corpus` (feature) only generates input bytes.
+//! Modules import one way: `store` (object store) → `process` (sniff, validate,
+//! decode) → `render` (resize, encode on two threads) → `error`; `corpus`
+//! (feature) only generates input bytes.
 //!
 //! Features:
 //! - `test-corpus`: the [`corpus`] module, which generates test and demo
