@@ -1,4 +1,4 @@
-// Written by hand to match migrations/*/2026-12-01-000004_after_sale.
+// Written by hand to match migrations/*/2026-12-01-000005_after_sale.
 
 diesel::table! {
     fulfillments (listing_id) {
