@@ -20,7 +20,7 @@ fn inconsistent(what: impl std::fmt::Display) -> ChainError {
     ChainError::Inconsistent(what.to_string())
 }
 
-fn as_i64(v: u64) -> ChainResult<i64> {
+pub(crate) fn as_i64(v: u64) -> ChainResult<i64> {
     i64::try_from(v).map_err(|_| inconsistent(format!("{v} out of range")))
 }
 

@@ -16,7 +16,7 @@ use commissary_db::chain::intents;
 
 use crate::component::Component;
 use crate::context::Ctx;
-use crate::contract::{chain_time, decode_log};
+use crate::contract::{as_i64, chain_time, decode_log};
 use crate::error::{ChainError, ChainResult};
 use crate::rpc::{Block, hex32};
 
@@ -53,10 +53,6 @@ impl Component for Indexer {
     fn wake_up<'a>(&self, _ctx: &'a Ctx) -> Option<&'a Notify> {
         None
     }
-}
-
-fn as_i64(v: u64) -> ChainResult<i64> {
-    i64::try_from(v).map_err(|_| ChainError::Inconsistent(format!("{v} out of range")))
 }
 
 /// A chain block as the indexer stores it.
