@@ -185,6 +185,11 @@ async fn won_gear_reaches_its_winner_and_everyone_hears_about_it() {
     })
     .await;
 
+    // Alice's display name is shown with her bid; Bob set none.
+    let bids = get_json(&app, &app.client(), &format!("/api/v1/listings/{id}/bids")).await;
+    let names: Vec<&Value> = bids["items"].as_array().expect("bids").iter().map(|b| &b["bidder_name"]).collect();
+    assert_eq!(names, [&json!("Alice M."), &Value::Null]);
+
     // The inboxes, each notification once.
     let alice_inbox = eventually("alice's won", || async {
         let i = inbox(&app, &alice).await;

@@ -62,6 +62,8 @@ pub async fn cancel(state: web::Data<AppState>, steward: Steward, listing: Listi
 pub struct BidResponse {
     #[schema(value_type = String)]
     pub bidder: commissary_domain::Address,
+    /// The bidder's public display name, when they set one.
+    pub bidder_name: Option<String>,
     /// Decimal string of token base units.
     #[schema(value_type = String)]
     pub amount: commissary_domain::TokenAmount,
@@ -116,9 +118,17 @@ pub async fn bids(
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next_cursor = if has_more { rows.last().map(|b| format!("{}-{}", b.block_number, b.log_index)) } else { None };
+    let bidders: Vec<String> = rows.iter().map(|b| b.bidder.to_lower_hex()).collect();
+    let names: std::collections::HashMap<String, String> = state
+        .db
+        .run(move |conn| commissary_db::after_sale::profiles::display_names(conn, &bidders))
+        .await?
+        .into_iter()
+        .collect();
     let items = rows
         .into_iter()
         .map(|b| BidResponse {
+            bidder_name: names.get(&b.bidder.to_lower_hex()).cloned(),
             bidder: b.bidder,
             amount: b.amount,
             ends_at: b.ends_at,

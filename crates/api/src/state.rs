@@ -38,7 +38,7 @@ pub struct ApiConfig {
     pub siwe: SiweConfig,
     pub photo_limits: PhotoLimits,
     pub chain: PublicChainConfig,
-    pub after_sale: crate::after_sale::AfterSaleSettings,
+    pub after_sale: AfterSaleSettings,
 }
 
 /// Shared by every request handler.
@@ -81,5 +81,32 @@ impl AppState {
 
     pub fn roles_of(&self, address: Address) -> Vec<Role> {
         if self.is_steward(address) { vec![Role::Member, Role::Steward] } else { vec![Role::Member] }
+    }
+}
+
+/// Sends the one-time code that confirms a member's email address. Implemented by the
+/// service's mailer; the API only knows it can ask.
+pub trait ConfirmationMailer: Send + Sync {
+    fn send_code<'a>(
+        &'a self,
+        to: &'a str,
+        code: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
+}
+
+/// What the after-sale endpoints need from the configuration.
+#[derive(Clone, Default)]
+pub struct AfterSaleSettings {
+    pub policy: commissary_domain::fulfillment::FulfillmentPolicy,
+    /// `None` when `[email]` is not configured: members cannot add an address then.
+    pub mailer: Option<Arc<dyn ConfirmationMailer>>,
+}
+
+impl std::fmt::Debug for AfterSaleSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AfterSaleSettings")
+            .field("policy", &self.policy)
+            .field("email", &self.mailer.is_some())
+            .finish()
     }
 }

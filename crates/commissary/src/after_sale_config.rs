@@ -9,10 +9,19 @@ use commissary_domain::fulfillment::FulfillmentPolicy;
 use commissary_domain::notification::NotificationKind;
 use commissary_notify::{DeliverySettings, Mailer, WebhookKey, WebhookTarget};
 
-use crate::config::{ConfigError, Secret};
+pub use commissary_domain::Secret;
 
-fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.into(), message: message.into() }
+/// A setting that does not validate: which key, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSetting {
+    pub key: String,
+    pub message: String,
+}
+
+type ConfigError = InvalidSetting;
+
+fn invalid(key: impl Into<String>, message: impl Into<String>) -> InvalidSetting {
+    InvalidSetting { key: key.into(), message: message.into() }
 }
 
 /// Durations as `"500ms"`, `"2s"`, `"1m"` or integer milliseconds (as in `[chain]`).
@@ -221,4 +230,56 @@ pub fn validate(
         webhooks: webhooks.iter().enumerate().map(|(i, w)| w.target(i)).collect::<Result<_, _>>()?,
         delivery,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn webhook(url: &str, secret: &str, kinds: &[&str]) -> WebhookConfig {
+        WebhookConfig {
+            url: url.into(),
+            secret: Secret::new(secret),
+            kinds: kinds.iter().map(|k| (*k).to_owned()).collect(),
+        }
+    }
+
+    const SECRET: &str = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+
+    #[test]
+    fn errors_name_the_key_and_never_quote_secrets() {
+        let notifications = NotificationsConfig::default();
+        let check = |hooks: &[WebhookConfig]| {
+            validate(&FulfillmentConfig::default(), None, hooks, &notifications).expect_err("invalid")
+        };
+        assert_eq!(check(&[webhook("ftp://x", SECRET, &[])]).key, "webhooks[0].url");
+        let bad_secret = check(&[webhook("https://x.test/h", "whsec_not*base64", &[])]);
+        assert_eq!(bad_secret.key, "webhooks[0].secret");
+        assert!(!bad_secret.message.contains("not*base64"), "{}", bad_secret.message);
+        assert_eq!(check(&[webhook("https://x.test/h", SECRET, &["spam"])]).key, "webhooks[0].kinds");
+        let email = EmailConfig { smtp_url: Secret::new("smtp://127.0.0.1:2525"), from: "not a mailbox".into() };
+        let err = validate(&FulfillmentConfig::default(), Some(&email), &[], &notifications).expect_err("from");
+        assert_eq!(err.key, "email.from");
+        let fulfillment = FulfillmentConfig { claim_days: 3, claim_reminder_days: 3, ..FulfillmentConfig::default() };
+        assert_eq!(
+            validate(&fulfillment, None, &[], &notifications).expect_err("reminder").key,
+            "fulfillment.claim_reminder_days"
+        );
+    }
+
+    #[test]
+    fn valid_settings_become_the_runtime_ones() {
+        let email = EmailConfig { smtp_url: Secret::new("smtp://127.0.0.1:2525"), from: "Co-op <c@coop.test>".into() };
+        let settings = validate(
+            &FulfillmentConfig::default(),
+            Some(&email),
+            &[webhook("https://x.test/h", SECRET, &["won"])],
+            &NotificationsConfig::default(),
+        )
+        .expect("valid");
+        assert!(settings.mailer.is_some());
+        assert_eq!(settings.webhooks[0].kinds, vec![NotificationKind::Won]);
+        assert_eq!(settings.policy.claim_period, chrono::Duration::days(14));
+        assert_eq!(settings.delivery.max_attempts, 8);
+    }
 }

@@ -150,6 +150,12 @@ pub enum ConfigError {
     Invalid { key: String, message: String },
 }
 
+impl From<crate::after_sale_config::InvalidSetting> for ConfigError {
+    fn from(error: crate::after_sale_config::InvalidSetting) -> Self {
+        Self::Invalid { key: error.key, message: error.message }
+    }
+}
+
 fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key: key.into(), message: message.into() }
 }

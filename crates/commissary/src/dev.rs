@@ -16,7 +16,7 @@ use chrono::{Duration as ChronoDuration, Utc};
 use commissary_api::workflow;
 use commissary_chain::{ChainConfig, deploy};
 use commissary_db::Db;
-use commissary_domain::{Address, ListingInput, ONE_AMPLED};
+use commissary_domain::{Address, ListingId, ListingInput, ONE_AMPLED};
 use commissary_photos::{PhotoLimits, PhotoStore, corpus};
 
 use crate::config::{Config, LogFormat, Secret};
@@ -174,9 +174,10 @@ const DEMO_ITEMS: [DemoItem; 5] = [
     },
 ];
 
-async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow::Result<usize> {
+async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow::Result<Vec<ListingId>> {
     let now = Utc::now();
     let limits = PhotoLimits::default();
+    let mut ids = Vec::new();
     for (index, item) in DEMO_ITEMS.iter().enumerate() {
         let input = ListingInput {
             title: Some(item.title.into()),
@@ -192,14 +193,56 @@ async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow
         };
         let seed = u32::try_from(index).unwrap_or(0) * 7;
         let images = (0..2u32).map(|shot| corpus::demo_photo_of(item.subject, seed + shot, 1200, 800)).collect();
-        workflow::create_attach_publish(db, photos, input, steward, images, &limits)
+        let id = workflow::create_attach_publish(db, photos, input, steward, images, &limits)
             .await
             .with_context(|| format!("demo listing {:?}", item.title))?;
+        ids.push(id);
     }
-    Ok(DEMO_ITEMS.len())
+    Ok(ids)
 }
 
-pub async fn run(args: DevArgs) -> anyhow::Result<()> {
+/// The member whose demo bid makes the first auction end with a winner.
+const DEMO_BIDDER_INDEX: usize = 5;
+
+/// Once the first demo auction is on chain, member 5 bids its reserve: it then ends in a
+/// few minutes with a winner (won notification, claim, hand-over can all be tried).
+async fn demo_bid(db: Db, rpc_url: String, deployment: deploy::Deployment, listing: ListingId) -> anyhow::Result<()> {
+    use commissary_chain::bindings::{AmpledToken, CommissaryAuction};
+    let auction_id = loop {
+        let record = db.run(move |conn| commissary_db::listings::get(conn, listing)).await?;
+        if let Some(id) = record.auction_id {
+            break id.parse::<u64>().context("auction id")?;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let key = DEV_KEYS[DEMO_BIDDER_INDEX];
+    let provider = deploy::wallet_provider(&rpc_url, key)?;
+    let approved = AmpledToken::new(deployment.token, &provider)
+        .approve(deployment.auction, U256::MAX)
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    anyhow::ensure!(approved.status(), "demo approve reverted");
+    let amount = alloy::primitives::Uint::<96, 2>::from(DEMO_ITEMS[0].reserve_ampled * ONE_AMPLED);
+    let bid = CommissaryAuction::new(deployment.auction, &provider)
+        .bid(U256::from(auction_id), amount)
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    anyhow::ensure!(bid.status(), "demo bid reverted");
+    println!(
+        "  Member {DEMO_BIDDER_INDEX} bid {} AMPLED on {:?}: it will end with a winner.",
+        DEMO_ITEMS[0].reserve_ampled, DEMO_ITEMS[0].title
+    );
+    Ok(())
+}
+
+/// Runs the demo. `base` is the configuration loaded from the file and `COMMISSARY_*`
+/// variables: dev sets the server, database, photos, stewards, web and chain sections
+/// itself and keeps everything else (`[email]`, `[[webhooks]]`, `[fulfillment]`, ...).
+pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
     let rpc_url = format!("http://127.0.0.1:{}", args.anvil_port);
     let anvil = ensure_anvil(&args, &rpc_url).await?;
 
@@ -218,7 +261,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&args.data_dir)?;
     let public_url = format!("http://localhost:{}", args.listen.port());
-    let mut config = Config::default();
+    let mut config = base;
     config.server.listen = args.listen.to_string();
     config.server.public_url = Some(public_url.clone());
     config.database.url = Secret::new(format!("sqlite://{}", args.data_dir.join("commissary.db").display()));
@@ -244,6 +287,14 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let app = crate::app::start(settings).await?;
     let photos = PhotoStore::from_url(&args.data_dir.join("photos").display().to_string())?;
     let seeded = seed_listings(&app.db, &photos, domain_address(operator.address())).await?;
+    let bidding = tokio::spawn({
+        let (db, rpc_url, listing) = (app.db.clone(), rpc_url.clone(), seeded[0]);
+        async move {
+            if let Err(e) = demo_bid(db, rpc_url, deployment, listing).await {
+                tracing::warn!(error = format!("{e:#}"), "the demo bid failed");
+            }
+        }
+    });
 
     println!();
     println!("  Commissary is running: {public_url}   (API docs: {public_url}/api/docs)");
@@ -260,7 +311,12 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "  {seeded} demo listings are being published on chain; the first ends in ~4 minutes and is settled automatically."
+        "  {} demo listings are being published on chain; the first ends in ~4 minutes with a winner (member {DEMO_BIDDER_INDEX}) and is settled automatically.",
+        seeded.len()
+    );
+    println!(
+        "  Then, signed in as member {DEMO_BIDDER_INDEX}: GET /api/v1/me/notifications, POST /api/v1/listings/{}/claim; as the steward: GET /api/v1/fulfillment.",
+        seeded[0]
     );
     println!("  Try: open {public_url}, pick a member in the dev wallet, bid; or from a shell:");
     println!("    export PATH=\"$PWD/node_modules/.bin:$PATH\"");
@@ -277,6 +333,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     println!("  Ctrl-C stops everything this command started.");
 
     let result = app.wait().await;
+    bidding.abort();
     drop(anvil);
     result
 }

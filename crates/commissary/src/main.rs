@@ -57,7 +57,7 @@ fn main() -> ExitCode {
                 Ok(())
             }
             #[cfg(feature = "dev")]
-            Command::Dev(args) => commissary::dev::run(args).await,
+            Command::Dev(args) => commissary::dev::run(args, settings.raw.clone()).await,
             Command::Config => {
                 println!("{:#?}", settings.raw);
                 Ok(())
