@@ -2,9 +2,7 @@
 //! publishing and of a settlement batch, and two replicas sharing one database with
 //! failover of the chain worker. Backend from COMMISSARY_TEST_DATABASE.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
@@ -22,23 +20,13 @@ use commissary_db::listings::{self, ListingRecord};
 use commissary_db::testkit::TestDb;
 use commissary_domain::{Address, ListingDetails, ListingId, ListingInput, ListingStatus};
 
-struct Service {
-    child: Child,
-    port: u16,
-}
+mod common;
+use common::Service;
 
-impl Service {
-    fn start(dir: &Path, name: &str, database_url: &str, chain: &ChainConfig) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-        let config = dir.join(format!("{name}.toml"));
-        let text = format!(
-            r#"[server]
-listen = "127.0.0.1:{port}"
-[database]
-url = "{database_url}"
-[photos]
-store = "{photos}"
-[log]
+/// `[log]` and `[chain]` for a service on `chain` with short timeouts.
+fn chain_sections(chain: &ChainConfig) -> String {
+    format!(
+        r#"[log]
 filter = "info,commissary_chain=debug"
 [chain]
 rpc_url = "{rpc}"
@@ -56,57 +44,17 @@ rpc_timeout = "2s"
 job_visibility = "5s"
 max_backoff = "1s"
 "#,
-            photos = dir.join("photos").display(),
-            rpc = chain.rpc_url,
-            auction = chain.auction_address,
-            token = chain.token_address,
-            block = chain.deployment_block,
-            key = ANVIL_KEYS[0],
-            batch = chain.settle_batch_size,
-        );
-        std::fs::write(&config, text).expect("config");
-        let log = std::fs::File::create(dir.join(format!("{name}.log"))).expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_commissary"))
-            .args(["--config", config.to_str().expect("utf8"), "serve"])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn commissary");
-        Self { child, port }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// SIGKILL: no shutdown hooks, no flushing, exactly like a crash.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    async fn wait_ready(&self) {
-        let client = reqwest::Client::new();
-        for _ in 0..300 {
-            if client
-                .get(format!("http://127.0.0.1:{}/readyz", self.port))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("service on port {} never became ready", self.port);
-    }
+        rpc = chain.rpc_url,
+        auction = chain.auction_address,
+        token = chain.token_address,
+        block = chain.deployment_block,
+        key = ANVIL_KEYS[0],
+        batch = chain.settle_batch_size,
+    )
 }
 
-impl Drop for Service {
-    fn drop(&mut self) {
-        self.kill();
-    }
+fn start(dir: &Path, name: &str, database_url: &str, chain: &ChainConfig) -> Service {
+    Service::start(dir, name, database_url, &chain_sections(chain))
 }
 
 fn steward() -> Address {
@@ -185,7 +133,7 @@ async fn sigkill_mid_publishing_creates_every_auction_exactly_once() {
     let dir = tempfile::tempdir().expect("dir");
     let ids = queue_listings(&test_db.db, 12, ChronoDuration::minutes(30)).await;
 
-    let mut first = Service::start(dir.path(), "first", &test_db.url, &chain);
+    let mut first = start(dir.path(), "first", &test_db.url, &chain);
     let db = test_db.db.clone();
     let watched = ids.clone();
     wait_until("the first auctions to be created", Duration::from_secs(60), async || {
@@ -196,7 +144,7 @@ async fn sigkill_mid_publishing_creates_every_auction_exactly_once() {
     let done_before = statuses(&db, &watched).await.iter().filter(|s| is_published(s)).count();
     assert!(done_before < ids.len(), "the kill happened mid-way ({done_before} of {} published)", ids.len());
 
-    let second = Service::start(dir.path(), "second", &test_db.url, &chain);
+    let second = start(dir.path(), "second", &test_db.url, &chain);
     second.wait_ready().await;
     wait_until("every listing to be published", Duration::from_secs(120), async || {
         statuses(&db, &watched).await.iter().all(is_published)
@@ -232,7 +180,7 @@ async fn sigkill_mid_settlement_batch_settles_every_auction_once() {
     let ids = queue_listings(&test_db.db, 24, ends_in).await;
     let db = test_db.db.clone();
 
-    let mut first = Service::start(dir.path(), "first", &test_db.url, &chain);
+    let mut first = start(dir.path(), "first", &test_db.url, &chain);
     let watched = ids.clone();
     wait_until("all auctions to be created", Duration::from_secs(25), async || {
         statuses(&db, &watched).await.iter().all(is_published)
@@ -252,7 +200,7 @@ async fn sigkill_mid_settlement_batch_settles_every_auction_once() {
     eprintln!("killed with {settled_before} of {} auctions settled", ids.len());
     let _: serde_json::Value = anvil.rpc("evm_setIntervalMining", json!([1])).await;
 
-    let _second = Service::start(dir.path(), "second", &test_db.url, &chain);
+    let _second = start(dir.path(), "second", &test_db.url, &chain);
     let watched = ids.clone();
     wait_until("every listing to read unsold", Duration::from_secs(120), async || {
         statuses(&db, &watched).await.iter().all(|s| *s == ListingStatus::Unsold)
@@ -272,8 +220,8 @@ async fn two_replicas_one_worker_and_failover_after_a_kill() {
     let test_db = TestDb::new().await;
     let dir = tempfile::tempdir().expect("dir");
     let db = test_db.db.clone();
-    let mut a = Service::start(dir.path(), "a", &test_db.url, &chain);
-    let mut b = Service::start(dir.path(), "b", &test_db.url, &chain);
+    let mut a = start(dir.path(), "a", &test_db.url, &chain);
+    let mut b = start(dir.path(), "b", &test_db.url, &chain);
     a.wait_ready().await;
     b.wait_ready().await;
 
@@ -345,8 +293,8 @@ async fn two_replicas_stream_the_events_either_one_indexed() {
     let test_db = TestDb::new().await;
     let dir = tempfile::tempdir().expect("dir");
     let db = test_db.db.clone();
-    let a = Service::start(dir.path(), "a", &test_db.url, &chain);
-    let b = Service::start(dir.path(), "b", &test_db.url, &chain);
+    let a = start(dir.path(), "a", &test_db.url, &chain);
+    let b = start(dir.path(), "b", &test_db.url, &chain);
     a.wait_ready().await;
     b.wait_ready().await;
     let client = reqwest::Client::new();

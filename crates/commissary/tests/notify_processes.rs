@@ -5,9 +5,7 @@
 //! body. Real SMTP and HTTP peers on loopback; backend from COMMISSARY_TEST_DATABASE.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -20,27 +18,16 @@ use commissary_db::testkit::TestDb;
 use commissary_domain::notification::{Channel, NotificationKind};
 use commissary_notify::testkit::{SmtpSink, WebhookReceiver};
 
+mod common;
+use common::Service;
+
 const ALICE: &str = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
 const BOB: &str = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
 const SECRET: &str = "whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS13ZWJob29r";
 
-struct Service {
-    child: Child,
-    port: u16,
-}
-
-impl Service {
-    fn start(dir: &Path, name: &str, database_url: &str, smtp: &SmtpSink, hooks: &WebhookReceiver) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-        let config = dir.join(format!("{name}.toml"));
-        let text = format!(
-            r#"[server]
-listen = "127.0.0.1:{port}"
-[database]
-url = "{database_url}"
-[photos]
-store = "{photos}"
-[log]
+fn start(dir: &Path, name: &str, database_url: &str, smtp: &SmtpSink, hooks: &WebhookReceiver) -> Service {
+    let sections = format!(
+        r#"[log]
 filter = "info,commissary_notify=debug"
 [email]
 smtp_url = "{smtp}"
@@ -56,49 +43,10 @@ max_backoff = "1s"
 request_timeout = "30s"
 scan_interval = "1m"
 "#,
-            photos = dir.join("photos").display(),
-            smtp = smtp.url(),
-            hook = hooks.url("/hooks"),
-        );
-        std::fs::write(&config, text).expect("config");
-        let log = std::fs::File::create(dir.join(format!("{name}.log"))).expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_commissary"))
-            .args(["--config", config.to_str().expect("utf8"), "serve"])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn commissary");
-        Self { child, port }
-    }
-
-    /// SIGKILL: no shutdown hooks, no flushing, exactly like a crash.
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    async fn wait_ready(&self) {
-        let client = reqwest::Client::new();
-        for _ in 0..300 {
-            if client
-                .get(format!("http://127.0.0.1:{}/readyz", self.port))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("service on port {} never became ready", self.port);
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        self.kill();
-    }
+        smtp = smtp.url(),
+        hook = hooks.url("/hooks"),
+    );
+    Service::start(dir, name, database_url, &sections)
 }
 
 async fn until<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
@@ -148,7 +96,7 @@ async fn a_worker_killed_mid_delivery_delivers_everything_once_after_restart() {
     // The first webhook request is never answered: the process is killed while it waits.
     hooks.hold_next();
 
-    let mut service = Service::start(dir.path(), "a", &tdb.url, &smtp, &hooks);
+    let mut service = start(dir.path(), "a", &tdb.url, &smtp, &hooks);
     service.wait_ready().await;
     members(&tdb.db).await;
     record(&tdb.db, "outbid:t1:0", NotificationKind::Outbid, BOB).await;
@@ -162,7 +110,7 @@ async fn a_worker_killed_mid_delivery_delivers_everything_once_after_restart() {
     let cut_off = hooks.requests()[0].clone();
     let cut_off_id = cut_off.header("webhook-id").expect("id").to_owned();
 
-    let mut restarted = Service::start(dir.path(), "b", &tdb.url, &smtp, &hooks);
+    let mut restarted = start(dir.path(), "b", &tdb.url, &smtp, &hooks);
     restarted.wait_ready().await;
 
     let all = tdb.db.run(notifications::all).await.expect("notifications");
