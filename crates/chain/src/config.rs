@@ -6,7 +6,7 @@ use std::time::Duration;
 use alloy::primitives::Address;
 use alloy::signers::local::PrivateKeySigner;
 use commissary_domain::Secret;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::error::{ChainError, ChainResult};
 
@@ -25,18 +25,30 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     }
 }
 
-fn duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Millis(u64),
-        Text(String),
+/// Serde for durations in configuration files: `parse_duration`'s forms or integer
+/// milliseconds in, `"<n>ms"` out. Shared by every section of the service's TOML.
+pub mod duration_text {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{}ms", value.as_millis()))
     }
-    match Raw::deserialize(deserializer)? {
-        Raw::Millis(ms) => Ok(Duration::from_millis(ms)),
-        Raw::Text(text) => parse_duration(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("invalid duration {text:?}; use e.g. \"500ms\", \"2s\", \"1m\""))
-        }),
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Millis(u64),
+            Text(String),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Millis(ms) => Ok(Duration::from_millis(ms)),
+            Raw::Text(text) => super::parse_duration(&text).ok_or_else(|| {
+                serde::de::Error::custom(format!("invalid duration {text:?}; use e.g. \"500ms\", \"2s\", \"1m\""))
+            }),
+        }
     }
 }
 
@@ -62,28 +74,28 @@ pub struct ChainConfig {
     /// A file holding the operator's private key (hex, surrounding whitespace ignored).
     pub operator_key_file: Option<PathBuf>,
     /// How often the indexer polls the head and the sender checks its transactions.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration_text::deserialize")]
     pub poll_interval: Duration,
     /// Auctions per `settleMany` transaction.
     pub settle_batch_size: usize,
     /// Blocks per `eth_getLogs` request while catching up.
     pub backfill_range: u64,
     /// How long the leader lease lasts without renewal (renewed every third of it).
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration_text::deserialize")]
     pub lease_ttl: Duration,
     /// A sent transaction not mined after this long gets its fee bumped.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration_text::deserialize")]
     pub stuck_after: Duration,
     /// Fee increase per bump, in percent (nodes require at least 10).
     pub fee_bump_percent: u64,
     /// Timeout of one JSON-RPC request.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration_text::deserialize")]
     pub rpc_timeout: Duration,
     /// How long a claimed job stays invisible to other runners.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration_text::deserialize")]
     pub job_visibility: Duration,
     /// Longest wait between retries after errors.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration_text::deserialize")]
     pub max_backoff: Duration,
 }
 

@@ -3,13 +3,15 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use commissary_domain::fulfillment::FulfillmentPolicy;
 use commissary_domain::notification::NotificationKind;
 use commissary_notify::{DeliverySettings, Mailer, WebhookKey, WebhookTarget};
 
 pub use commissary_domain::Secret;
+
+use commissary_chain::config::duration_text;
 
 /// A setting that does not validate: which key, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,30 +24,6 @@ type ConfigError = InvalidSetting;
 
 fn invalid(key: impl Into<String>, message: impl Into<String>) -> InvalidSetting {
     InvalidSetting { key: key.into(), message: message.into() }
-}
-
-/// Durations as `"500ms"`, `"2s"`, `"1m"` or integer milliseconds (as in `[chain]`).
-mod duration_text {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format!("{}ms", value.as_millis()))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Millis(u64),
-            Text(String),
-        }
-        match Raw::deserialize(deserializer)? {
-            Raw::Millis(ms) => Ok(Duration::from_millis(ms)),
-            Raw::Text(text) => commissary_chain::config::parse_duration(&text).ok_or_else(|| {
-                serde::de::Error::custom(format!("invalid duration {text:?}; use e.g. \"500ms\", \"2s\", \"1m\""))
-            }),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
