@@ -79,6 +79,43 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
     }
 }
 
+/// Runs `work` in a transaction (a savepoint when one is already open).
+///
+/// On SQLite the outermost transaction takes the write lock up front (`BEGIN IMMEDIATE`).
+/// A deferred transaction that reads and then writes fails at once with "database is
+/// locked" when another connection committed in between, because SQLite cannot wait out
+/// a stale snapshot; an immediate one waits for the lock under `busy_timeout` instead.
+pub(crate) fn transaction<T, F>(conn: &mut DbConnection, work: F) -> DbResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> DbResult<T>,
+{
+    use diesel::Connection;
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    if AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?.is_some() {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    let outcome = work(conn);
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return outcome;
+    };
+    match outcome {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The work's error is the one worth reporting; a failed rollback only means
+            // the connection is broken, which the pool finds on its next check.
+            let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+            Err(error)
+        }
+    }
+}
+
 /// A pool of connections to one database.
 #[derive(Clone)]
 pub struct Db {
@@ -163,8 +200,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> DbResult<T> + Send + 'static,
     {
-        use diesel::Connection;
-        self.run(move |conn| conn.transaction(work)).await
+        self.run(move |conn| transaction(conn, work)).await
     }
 
     /// Cheap reachability check for readiness probes.

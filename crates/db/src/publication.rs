@@ -1,7 +1,6 @@
 //! Turning a draft into a queued on-chain auction, in one transaction.
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 
 use commissary_domain::{ListingDocument, ListingId};
 
@@ -12,7 +11,7 @@ use crate::{DbConnection, DbResult, listings, photos};
 /// records the job that will send `createAuction`. Status change and job commit
 /// together: a listing is `publishing` exactly when a job exists to publish it.
 pub fn queue_publication(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> DbResult<ListingDocument> {
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         let record = listings::get(conn, id)?;
         let shas: Vec<String> = photos::list_for(conn, id)?.into_iter().map(|p| p.sha256).collect();
         let document = ListingDocument::new(&record.details, &shas);

@@ -357,9 +357,8 @@ pub fn erase_closed_before(
     closed_before: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> DbResult<usize> {
-    use diesel::Connection;
     let now = naive(now);
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         let due: Vec<String> = fulfillments::table
             .filter(fulfillments::closed_at.le(naive(closed_before)))
             .filter(fulfillments::erased_at.is_null())

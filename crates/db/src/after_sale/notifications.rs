@@ -223,9 +223,8 @@ pub fn plan(
     channels: &[(Channel, String)],
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    use diesel::Connection;
     let now = naive(now);
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         let claimed = diesel::update(
             notifications::table
                 .filter(notifications::id.eq(notification_id))

@@ -157,8 +157,7 @@ pub fn confirm_email(
     code_hash: &str,
     now: DateTime<Utc>,
 ) -> DbResult<Confirmation> {
-    use diesel::Connection;
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         let Some(row) = member_profiles::table.find(address).select(Row::as_select()).first(conn).optional()? else {
             return Ok(Confirmation::NoCode);
         };

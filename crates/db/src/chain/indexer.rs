@@ -132,7 +132,7 @@ pub fn apply_range(
     to: &BlockRef,
     now: DateTime<Utc>,
 ) -> DbResult<Applied> {
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         let now_n = naive(now);
         move_cursor(
             conn,
@@ -180,7 +180,7 @@ pub fn rollback_to(
     ancestor: &BlockRef,
     now: DateTime<Utc>,
 ) -> DbResult<Applied> {
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         let now_n = naive(now);
         move_cursor(
             conn,

@@ -317,7 +317,7 @@ pub fn record_attempt(
     gas_limit: i64,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         lease::fence(conn, lease, now)?;
         let intent = get(conn, &attempt.intent_id)?;
         match (intent.status, intent.nonce) {

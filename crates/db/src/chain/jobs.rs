@@ -141,7 +141,7 @@ pub fn enqueue(conn: &mut DbConnection, job: &Job, now: DateTime<Utc>) -> DbResu
     let payload_text = job.payload()?;
     let subject = job.subject();
     let dedupe_key = job.dedupe_key();
-    conn.transaction(|conn| {
+    crate::connection::transaction(conn, |conn| {
         let existing: Option<(String, String)> = chain_jobs::table
             .filter(chain_jobs::dedupe_key.eq(&dedupe_key))
             .select((chain_jobs::id, chain_jobs::status))

@@ -49,7 +49,7 @@ pub fn try_acquire(
     let expires = naive(now + ttl);
     let now_n = naive(now);
     let Some(row) = current(conn, name)? else {
-        let inserted = conn.transaction(|conn| {
+        let inserted = crate::connection::transaction(conn, |conn| {
             diesel::insert_into(chain_leases::table)
                 .values((
                     chain_leases::name.eq(name),
