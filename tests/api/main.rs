@@ -10,3 +10,4 @@ mod listings;
 mod live;
 mod operations;
 mod photos;
+mod relay;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use commissary_db::{Conflict, DbError};
+use commissary_domain::relay::Refusal;
 use commissary_domain::{FieldError, ValidationErrors};
 use commissary_photos::PhotoError;
 
@@ -183,6 +184,52 @@ impl From<Conflict> for ApiError {
             Conflict::UniqueViolation | Conflict::CursorMoved | Conflict::LeaseLost | Conflict::IntentStateChanged => {
                 Self::conflict(code, "the request conflicts with the current state")
             }
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    /// Every refusal of the relayer, with its status and message: a new one does not
+    /// compile until it is given both here. The code is the refusal's own.
+    fn from(refusal: Refusal) -> Self {
+        let code = refusal.code().as_str();
+        match refusal {
+            Refusal::InvalidAmount => {
+                Self::bad_request(code, "amount must be a positive decimal string of base units within uint96")
+            }
+            Refusal::AuctionNotLive => Self::conflict(code, "the auction is not open for bids on chain"),
+            Refusal::SignatureExpired => Self::bad_request(
+                code,
+                format!(
+                    "the deadline has passed or is more than {} seconds ahead; sign a new quote",
+                    commissary_domain::relay::MAX_DEADLINE_AHEAD_SECS
+                ),
+            ),
+            Refusal::NonceMismatch { expected } => Self::conflict(
+                code,
+                "the nonce is not the contract's next one for you, or a relay with it is in flight",
+            )
+            .with_details(serde_json::json!({ "nonce": expected.to_string() })),
+            Refusal::InvalidSignature => {
+                Self::bad_request(code, "the signature does not recover to your address for this bid")
+            }
+            Refusal::BidTooLow { min_next_bid } => Self::conflict(code, "the bid is below the minimum next bid")
+                .with_details(serde_json::json!({ "min_next_bid": min_next_bid.to_string() })),
+            Refusal::InsufficientBalance { balance } => Self::conflict(code, "your token balance is below the bid")
+                .with_details(serde_json::json!({ "balance": balance.to_string() })),
+            Refusal::InsufficientAllowance { allowance } => {
+                Self::conflict(code, "the allowance does not cover the bid and no valid permit is attached")
+                    .with_details(serde_json::json!({ "allowance": allowance.to_string() }))
+            }
+            Refusal::RelayUnavailable { reason, retry_after_secs } => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code,
+                "the relay cannot take this bid now; retry later or bid from your wallet",
+            )
+            .with_details(serde_json::json!({ "reason": reason.as_str() }))
+            .with_retry_after(retry_after_secs),
+            Refusal::SimulationFailed { reason } => Self::conflict(code, "the bid would be rejected by the contract")
+                .with_details(serde_json::json!({ "reason": reason })),
         }
     }
 }

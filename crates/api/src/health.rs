@@ -16,23 +16,35 @@ use crate::state::AppState;
 pub struct HealthResponse {
     #[schema(example = "ok")]
     pub status: &'static str,
+    /// `/readyz` only, with a relayer configured: `ok`, or `degraded` when the relayer's
+    /// balance is below its floor or unknown (the service is ready; gasless bids are not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay: Option<&'static str>,
 }
 
 /// Liveness: the process is up and serving.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = HealthResponse)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<HealthResponse> {
-    web::Json(HealthResponse { status: "ok" })
+    web::Json(HealthResponse { status: "ok", relay: None })
 }
 
-/// Readiness: the database answers and the photo store is reachable.
+/// Readiness: the database answers and the photo store is reachable. The relay is
+/// reported separately (`relay`: `ok` or `degraded`), never as not ready.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthResponse), (status = 503, body = crate::error::ErrorBody)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<web::Json<HealthResponse>> {
     state.db.ping().await.map_err(ApiError::unavailable)?;
     state.photos.ping().await.map_err(ApiError::unavailable)?;
-    Ok(web::Json(HealthResponse { status: "ready" }))
+    let relay = match state.config.relay.chain.as_deref().filter(|c| c.has_relayer()) {
+        None => None,
+        Some(chain) => Some(match chain.relayer_balance().await {
+            Ok(balance) if balance >= state.config.relay.budget.min_relayer_balance => "ok",
+            _ => "degraded",
+        }),
+    };
+    Ok(web::Json(HealthResponse { status: "ready", relay }))
 }
 
 /// Prometheus text exposition.

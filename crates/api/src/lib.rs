@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! openapi                                  the OpenAPI description of every handler
-//!   live, members                          SSE streams and their fan-out; me/bids, credits, watchlist
+//!   live, members, relay                   SSE streams and their fan-out; me/bids, credits, watchlist;
+//!                                          gasless bids (quote, relay, status)
 //!   auctions                               publish, cancel, bids
 //!     listings                             listing CRUD and search (read model views)
 //!       photos, auth, health, page         photo endpoints; sign-in; probes; web page
@@ -29,6 +30,7 @@ pub mod members;
 pub mod openapi;
 pub mod page;
 pub mod photos;
+pub mod relay;
 pub mod roles;
 pub mod session;
 pub mod state;
@@ -43,7 +45,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 pub use auth::DbSessionStore;
 pub use error::{ApiError, ApiResult};
 pub use live::{LiveHub, LiveOptions};
-pub use state::{ApiConfig, AppState, PublicChainConfig, SiweConfig};
+pub use state::{ApiConfig, AppState, PublicChainConfig, RelayChain, RelaySettings, SiweConfig};
 
 pub const SESSION_COOKIE: &str = "commissary_session";
 /// JSON bodies are small; photos travel as multipart and have their own limit.
@@ -108,6 +110,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auctions::publish)
                 .service(auctions::cancel)
                 .service(auctions::bids)
+                .configure(relay::routes)
                 .configure(after_sale::configure)
                 .service(listings::get_one)
                 .service(listings::update)

@@ -39,6 +39,116 @@ pub struct ApiConfig {
     pub photo_limits: PhotoLimits,
     pub chain: PublicChainConfig,
     pub after_sale: AfterSaleSettings,
+    pub relay: RelaySettings,
+}
+
+/// The relay's limits and its chain side (`None`: no `[chain]`, so no quotes or relays).
+#[derive(Clone)]
+pub struct RelaySettings {
+    pub budget: commissary_domain::relay::Budget,
+    pub rate_burst: u32,
+    pub rate_per_second: u32,
+    pub chain: Option<Arc<dyn RelayChain>>,
+}
+
+impl Default for RelaySettings {
+    fn default() -> Self {
+        Self {
+            budget: commissary_domain::relay::Budget {
+                bids_per_member_per_hour: 30,
+                gas_per_member_per_day: 3_000_000,
+                gas_per_day: 100_000_000,
+                min_relayer_balance: commissary_domain::U256::ZERO,
+            },
+            rate_burst: 10,
+            rate_per_second: 1,
+            chain: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for RelaySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelaySettings")
+            .field("budget", &self.budget)
+            .field("rate_burst", &self.rate_burst)
+            .field("rate_per_second", &self.rate_per_second)
+            .field("chain", &self.chain.is_some())
+            .finish()
+    }
+}
+
+/// A future the relay's chain side returns (boxed: the trait is used as `dyn`).
+pub type ChainFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, String>> + Send + 'a>>;
+
+/// What a quote shows of the chain.
+#[derive(Debug, Clone)]
+pub struct QuoteView {
+    pub chain_time: u64,
+    pub auction: Option<commissary_domain::relay::ChainAuction>,
+    pub nonce: commissary_domain::U256,
+    pub balance: commissary_domain::U256,
+    pub allowance: commissary_domain::U256,
+    /// `chain_time` + 10 minutes.
+    pub deadline: u64,
+    /// The EIP-712 `Bid` for `eth_signTypedData_v4`.
+    pub typed_data: serde_json::Value,
+    /// The token's EIP-2612 permit, when the allowance does not cover the amount.
+    pub permit_typed_data: Option<serde_json::Value>,
+}
+
+/// A permit attached to a relay request.
+#[derive(Debug, Clone)]
+pub struct PermitInput {
+    pub value: commissary_domain::U256,
+    pub deadline: u64,
+    pub signature: Vec<u8>,
+}
+
+/// A signed bid checked against the chain and ready to be sent.
+#[derive(Debug, Clone)]
+pub struct PreparedRelay {
+    pub facts: commissary_domain::relay::BidFacts,
+    /// `0x`-hex calldata of the relayer's call.
+    pub calldata: String,
+    /// The relayer's address (the intent's sender) and the contract, lowercase hex.
+    pub from_address: String,
+    pub to_address: String,
+}
+
+/// The chain side of gasless bids, implemented by the service with the chain client. The
+/// API only knows it can ask (errors are messages for the log: the node is unreachable).
+pub trait RelayChain: Send + Sync {
+    /// Whether a relayer key is configured.
+    fn has_relayer(&self) -> bool;
+
+    fn quote<'a>(
+        &'a self,
+        auction: commissary_domain::AuctionId,
+        bidder: Address,
+        amount: Option<commissary_domain::TokenAmount>,
+    ) -> ChainFuture<'a, QuoteView>;
+
+    fn prepare<'a>(
+        &'a self,
+        auction: commissary_domain::AuctionId,
+        bidder: Address,
+        bid: commissary_domain::relay::SignedBid,
+        signature: Vec<u8>,
+        permit: Option<PermitInput>,
+    ) -> ChainFuture<'a, PreparedRelay>;
+
+    /// `Ok(Err(contract error name))` when the call would revert; `Ok(Ok(gas))` otherwise.
+    fn simulate<'a>(&'a self, calldata: &'a str) -> ChainFuture<'a, Result<u64, String>>;
+
+    /// The relayer's ETH balance in wei (zero without a relayer).
+    fn relayer_balance(&self) -> ChainFuture<'_, commissary_domain::U256>;
+
+    /// The contract's `credits(member)`.
+    fn credits(&self, member: Address) -> ChainFuture<'_, commissary_domain::U256>;
+
+    /// Wakes the relayer's sender after a relay was recorded.
+    fn wake(&self);
 }
 
 /// Shared by every request handler.
@@ -53,6 +163,8 @@ pub struct AppState {
     /// Sign-in attempts per client IP: nonces are stored server-side, so unbounded
     /// requests would fill the database.
     pub auth_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+    /// Relay requests per member (before anything reads the chain).
+    pub relay_limiter: governor::DefaultKeyedRateLimiter<Address>,
 }
 
 /// Sign-in requests (nonce + login) a client IP may make: a burst of 20, then one
@@ -62,8 +174,16 @@ fn auth_quota() -> governor::Quota {
     governor::Quota::per_minute(PER_MINUTE)
 }
 
+/// A member's relay requests: a burst, then a steady rate.
+fn relay_quota(relay: &RelaySettings) -> governor::Quota {
+    let per_second = std::num::NonZeroU32::new(relay.rate_per_second.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    let burst = std::num::NonZeroU32::new(relay.rate_burst.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    governor::Quota::per_second(per_second).allow_burst(burst)
+}
+
 impl AppState {
     pub fn new(db: Db, photos: PhotoStore, config: ApiConfig, metrics: Option<PrometheusHandle>) -> Arc<Self> {
+        let config_relay = config.relay.clone();
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         Arc::new(Self {
             db,
@@ -72,6 +192,7 @@ impl AppState {
             metrics,
             photo_permits: tokio::sync::Semaphore::new(cores),
             auth_limiter: governor::RateLimiter::keyed(auth_quota()),
+            relay_limiter: governor::RateLimiter::keyed(relay_quota(&config_relay)),
         })
     }
 

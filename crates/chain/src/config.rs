@@ -214,6 +214,105 @@ impl ChainConfig {
     }
 }
 
+/// The co-op's relayer of gasless bids (`[relay]` in the service's TOML). The relay is on
+/// when `[chain]` is configured and a relayer key is set. `Debug` never shows the key.
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RelayConfig {
+    /// The relayer's private key (hex); its own account, never the operator's.
+    pub relayer_key: Option<Secret>,
+    /// A file holding the relayer's private key (hex, surrounding whitespace ignored).
+    pub relayer_key_file: Option<PathBuf>,
+    /// Relayed bids a member may make per hour.
+    pub bids_per_member_per_hour: u32,
+    /// Gas the relayer spends for one member per day (24 hours).
+    pub gas_per_member_per_day: u64,
+    /// Gas the relayer spends per day in all.
+    pub gas_per_day: u64,
+    /// Below this ETH balance (wei, decimal) the relay is unavailable and `/readyz` says
+    /// it is degraded.
+    pub min_relayer_balance: String,
+    /// Relay requests a member may make at once ...
+    pub rate_burst: u32,
+    /// ... and then per second.
+    pub rate_per_second: u32,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            relayer_key: None,
+            relayer_key_file: None,
+            bids_per_member_per_hour: 30,
+            gas_per_member_per_day: 3_000_000,
+            gas_per_day: 100_000_000,
+            min_relayer_balance: "50000000000000000".into(),
+            rate_burst: 10,
+            rate_per_second: 1,
+        }
+    }
+}
+
+impl std::fmt::Debug for RelayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayConfig")
+            .field("relayer_key", &self.relayer_key)
+            .field("relayer_key_file", &self.relayer_key_file)
+            .field("bids_per_member_per_hour", &self.bids_per_member_per_hour)
+            .field("gas_per_member_per_day", &self.gas_per_member_per_day)
+            .field("gas_per_day", &self.gas_per_day)
+            .field("min_relayer_balance", &self.min_relayer_balance)
+            .field("rate_burst", &self.rate_burst)
+            .field("rate_per_second", &self.rate_per_second)
+            .finish()
+    }
+}
+
+impl RelayConfig {
+    /// Whether a relayer key is configured.
+    pub fn enabled(&self) -> bool {
+        self.relayer_key.is_some() || self.relayer_key_file.is_some()
+    }
+
+    /// The balance floor in wei.
+    pub fn min_balance(&self) -> ChainResult<alloy::primitives::U256> {
+        alloy::primitives::U256::from_str_radix(self.min_relayer_balance.trim(), 10)
+            .map_err(|_| ChainError::Config("min_relayer_balance must be a decimal string of wei".into()))
+    }
+
+    /// Checks the settings (and loads the key when one is configured).
+    pub fn validate(&self) -> ChainResult<()> {
+        self.min_balance()?;
+        if self.rate_burst == 0 || self.rate_per_second == 0 {
+            return Err(ChainError::Config("rate_burst and rate_per_second must be positive".into()));
+        }
+        if self.bids_per_member_per_hour == 0 {
+            return Err(ChainError::Config("bids_per_member_per_hour must be positive".into()));
+        }
+        if self.enabled() {
+            self.relayer_signer()?;
+        }
+        Ok(())
+    }
+
+    /// The relayer's signer, from `relayer_key` or `relayer_key_file`.
+    pub fn relayer_signer(&self) -> ChainResult<PrivateKeySigner> {
+        let text = match (&self.relayer_key, &self.relayer_key_file) {
+            (Some(key), None) => key.expose().to_owned(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map_err(|e| ChainError::Config(format!("cannot read relayer_key_file {}: {e}", path.display())))?,
+            (Some(_), Some(_)) => {
+                return Err(ChainError::Config("set relayer_key or relayer_key_file, not both".into()));
+            }
+            (None, None) => return Err(ChainError::Config("relayer_key or relayer_key_file is required".into())),
+        };
+        // As for the operator key: a parse error could quote the input, so it is dropped.
+        text.trim()
+            .parse::<PrivateKeySigner>()
+            .map_err(|_| ChainError::Config("the relayer key is not a 32-byte hex private key".into()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +339,22 @@ mod tests {
         let bad = ChainConfig { operator_key: Some(Secret::new("not-a-key-0123")), ..ChainConfig::default() };
         let error = bad.operator_signer().map(|_| ()).expect_err("invalid").to_string();
         assert!(!error.contains("not-a-key"), "{error}");
+    }
+
+    #[test]
+    fn relayer_key_is_never_shown_and_defaults_validate() {
+        let config = RelayConfig {
+            relayer_key: Some(Secret::new("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")),
+            ..RelayConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("59c699"), "{shown}");
+        assert!(config.enabled() && config.validate().is_ok());
+        assert!(RelayConfig::default().validate().is_ok() && !RelayConfig::default().enabled());
+        let bad = RelayConfig { relayer_key: Some(Secret::new("zz-not-a-key")), ..RelayConfig::default() };
+        assert!(!bad.validate().expect_err("invalid").to_string().contains("zz-not"));
+        let floor = RelayConfig { min_relayer_balance: "0.05".into(), ..RelayConfig::default() };
+        assert!(floor.validate().is_err());
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub(crate) struct Wake {
     pub keeper: Notify,
     pub sender: Notify,
     pub jobs: Notify,
+    /// The relayer's sender: also woken by the API when it records a relay (`Arc`: the
+    /// service hands it to the API).
+    pub relay_sender: std::sync::Arc<Notify>,
+    pub relay_tracker: Notify,
 }
 
 pub(crate) struct Ctx {
@@ -27,6 +31,8 @@ pub(crate) struct Ctx {
     pub rpc: Rpc,
     /// The account holding LISTER_ROLE: creates, cancels and settles auctions.
     pub operator: Account,
+    /// The relayer's own account (its own nonce stream), when a relayer key is configured.
+    pub relayer: Option<Account>,
     pub worker_id: String,
     /// Lease and cursor name: chain id and contract.
     pub scope: String,

@@ -137,7 +137,7 @@ pub(crate) fn recorded_error(revert_data: Option<&str>) -> Option<CommissaryAuct
     CommissaryAuctionErrors::abi_decode(&bytes).ok()
 }
 
-fn error_name(error: &CommissaryAuctionErrors) -> &'static str {
+pub(crate) fn error_name(error: &CommissaryAuctionErrors) -> &'static str {
     CommissaryAuctionErrors::name_by_selector(error.selector()).unwrap_or("reverted")
 }
 

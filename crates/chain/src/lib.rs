@@ -4,7 +4,9 @@
 //!
 //! ```text
 //! worker                          ChainWorker: lease, then one task per component
-//!   indexer, sender, jobs, keeper the components (one `Component` trait, one run loop)
+//!   indexer, sender, jobs, keeper, the components (one `Component` trait, one run loop);
+//!   relay_tracker                 the relayer's sender is a second `Sender`
+//!     relay                       the API's chain side of relaying bids (facts, typed data, simulation)
 //!     component                   the trait and the loop: tick, wake, back off, stop
 //!     outbox                      record_intent: any SolCall as a transaction intent
 //!       context                   Ctx (config, db, rpc, operator account), Wake, backoff
@@ -36,12 +38,14 @@ mod indexer;
 mod jobs;
 mod keeper;
 mod outbox;
+pub mod relay;
+mod relay_tracker;
 pub mod rpc;
 mod sender;
 mod signer;
 mod worker;
 
-pub use config::ChainConfig;
+pub use config::{ChainConfig, RelayConfig};
 pub use error::{ChainError, ChainResult};
 pub use worker::ChainWorker;
 

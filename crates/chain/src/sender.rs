@@ -1,4 +1,4 @@
-//! The one sender of an account's transactions (the operator's today). It owns the
+//! The one sender of an account's transactions (the operator's, and the relayer's). It owns the
 //! account's nonce:
 //!
 //! * intents are recorded first (`queued`); a nonce is assigned and the *signed bytes*
@@ -36,6 +36,15 @@ use crate::signer::{Account, Fees, SendError, broadcast, current_fees, decode_he
 pub(crate) struct Sender {
     pub account: Account,
     pub lease: Lease,
+    pub role: SenderRole,
+}
+
+/// Whose transactions a sender sends: each account has its own sender, nonce stream and
+/// wake-up, so relayed bids never wait behind (or delay) the operator's transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SenderRole {
+    Operator,
+    Relayer,
 }
 
 impl Component for Sender {
@@ -43,16 +52,28 @@ impl Component for Sender {
 
     async fn tick(&mut self, ctx: &Ctx) -> ChainResult<Duration> {
         let pass = tick(ctx, &self.account, &self.lease).await?;
-        if pass.finished > 0 {
-            ctx.wake.keeper.notify_one();
-            ctx.wake.jobs.notify_one();
-        }
         let poll = ctx.config.poll_interval;
-        Ok(if pass.in_flight > 0 { poll } else { poll * 5 })
+        match self.role {
+            SenderRole::Operator => {
+                if pass.finished > 0 {
+                    ctx.wake.keeper.notify_one();
+                    ctx.wake.jobs.notify_one();
+                }
+                Ok(if pass.in_flight > 0 { poll } else { poll * 5 })
+            }
+            SenderRole::Relayer => {
+                // The tracker tells the member what happened (sent, mined, failed).
+                ctx.wake.relay_tracker.notify_one();
+                Ok(poll)
+            }
+        }
     }
 
     fn wake_up<'a>(&self, ctx: &'a Ctx) -> Option<&'a Notify> {
-        Some(&ctx.wake.sender)
+        Some(match self.role {
+            SenderRole::Operator => &ctx.wake.sender,
+            SenderRole::Relayer => &ctx.wake.relay_sender,
+        })
     }
 }
 

@@ -19,8 +19,9 @@ use crate::error::{ChainError, ChainResult};
 use crate::indexer::Indexer;
 use crate::jobs::JobRunner;
 use crate::keeper::Keeper;
+use crate::relay_tracker::RelayTracker;
 use crate::rpc::Rpc;
-use crate::sender::Sender;
+use crate::sender::{Sender, SenderRole};
 use crate::signer::Account;
 
 /// Runs the chain side of the service. See the crate documentation.
@@ -50,6 +51,7 @@ impl ChainWorker {
             ctx: Arc::new(Ctx {
                 scope: config.scope(),
                 operator: Account::new(signer),
+                relayer: None,
                 rpc,
                 db,
                 worker_id,
@@ -57,6 +59,20 @@ impl ChainWorker {
                 wake: Wake::default(),
             }),
         })
+    }
+
+    /// Also relays members' signed bids, from `relayer`'s own account (its own sender and
+    /// nonce stream next to the operator's). Call before [`ChainWorker::run`].
+    pub fn with_relayer(mut self, relayer: alloy::signers::local::PrivateKeySigner) -> Self {
+        if let Some(ctx) = Arc::get_mut(&mut self.ctx) {
+            ctx.relayer = Some(Account::new(relayer));
+        }
+        self
+    }
+
+    /// Wakes the relayer's sender (the API calls it after recording a relay).
+    pub fn relay_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.ctx.wake.relay_sender.clone()
     }
 
     /// The operator's address (needs LISTER_ROLE and gas).
@@ -110,7 +126,17 @@ async fn lead(ctx: &Arc<Ctx>, held: lease::Lease, shutdown: &CancellationToken) 
     let session = shutdown.child_token();
     let mut tasks = JoinSet::new();
     spawn(&mut tasks, ctx, Indexer, &session);
-    spawn(&mut tasks, ctx, Sender { account: ctx.operator.clone(), lease: held.clone() }, &session);
+    spawn(
+        &mut tasks,
+        ctx,
+        Sender { account: ctx.operator.clone(), lease: held.clone(), role: SenderRole::Operator },
+        &session,
+    );
+    if let Some(relayer) = &ctx.relayer {
+        let sender = Sender { account: relayer.clone(), lease: held.clone(), role: SenderRole::Relayer };
+        spawn(&mut tasks, ctx, sender, &session);
+        spawn(&mut tasks, ctx, RelayTracker { relayer: relayer.clone() }, &session);
+    }
     spawn(&mut tasks, ctx, JobRunner, &session);
     spawn(&mut tasks, ctx, Keeper, &session);
     let ttl = chrono::Duration::from_std(ctx.config.lease_ttl).unwrap_or(chrono::Duration::seconds(15));

@@ -118,7 +118,20 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
             dev_accounts: settings.dev_accounts.clone(),
         },
         after_sale: crate::after_sale::api_settings(&settings),
+        relay: crate::relay::api_settings(&settings.raw.relay, None),
     };
+    // The chain worker is built first: the API's relay wakes its relayer sender.
+    let worker = match settings.raw.chain.clone() {
+        Some(chain) => Some(chain_worker(chain, &settings.raw.relay, db.clone())?),
+        None => None,
+    };
+    let mut config = config;
+    if let (Some(chain), Some(worker)) = (&settings.raw.chain, &worker) {
+        let client = crate::relay::client(chain, &settings.raw.relay).context("configuring the relay")?;
+        let relay: std::sync::Arc<dyn commissary_api::RelayChain> =
+            std::sync::Arc::new(crate::relay::ChainRelay::new(client, worker.relay_wake()));
+        config.relay = crate::relay::api_settings(&settings.raw.relay, Some(relay));
+    }
     let state = web::Data::from(AppState::new(db.clone(), photos, config, metrics_handle()));
     let limiter_state = state.clone();
     // One fan-out per process for every live stream (SSE), fed from the database.
@@ -155,8 +168,8 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
     let handle = server.handle();
     let server = tokio::spawn(server);
     let housekeeping = tokio::spawn(housekeeping(db.clone(), limiter_state));
-    let chain = match settings.raw.chain.clone() {
-        Some(config) => Some(spawn_chain_worker(config, db.clone())?),
+    let chain = match worker {
+        Some(worker) => Some(spawn_chain_worker(worker)),
         None => {
             tracing::info!("no [chain] configured: serving the API without publishing, indexing or settling");
             None
@@ -167,10 +180,21 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
     Ok(RunningApp { addr, db, handle, server, housekeeping, chain, notifier })
 }
 
-/// Starts the chain worker (indexer, job runner, keeper behind a database lease).
-fn spawn_chain_worker(config: ChainConfig, db: Db) -> anyhow::Result<(CancellationToken, JoinHandle<()>)> {
+/// The chain worker (indexer, job runner, keeper, senders behind a database lease), with
+/// the relayer's account when `[relay]` has a key.
+fn chain_worker(config: ChainConfig, relay: &commissary_chain::RelayConfig, db: Db) -> anyhow::Result<ChainWorker> {
     let worker_id = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-    let worker = ChainWorker::new(config, db, worker_id).context("configuring the chain worker")?;
+    let mut worker = ChainWorker::new(config, db, worker_id).context("configuring the chain worker")?;
+    if relay.enabled() {
+        let relayer = relay.relayer_signer().context("configuring the relayer")?;
+        tracing::info!(relayer = %relayer.address(), "relaying gasless bids");
+        worker = worker.with_relayer(relayer);
+    }
+    Ok(worker)
+}
+
+/// Starts the chain worker.
+fn spawn_chain_worker(worker: ChainWorker) -> (CancellationToken, JoinHandle<()>) {
     let token = CancellationToken::new();
     let shutdown = token.clone();
     let task = tokio::spawn(async move {
@@ -178,7 +202,7 @@ fn spawn_chain_worker(config: ChainConfig, db: Db) -> anyhow::Result<(Cancellati
             tracing::error!(error = %e, "chain worker stopped");
         }
     });
-    Ok((token, task))
+    (token, task)
 }
 
 async fn stop_chain(chain: Option<(CancellationToken, JoinHandle<()>)>) {

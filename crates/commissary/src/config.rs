@@ -27,6 +27,9 @@ pub struct Config {
     /// The escrow contract and operator; without it the service runs API-only.
     #[serde(default, skip_serializing)]
     pub chain: Option<commissary_chain::ChainConfig>,
+    /// The relayer of gasless bids (needs `[chain]` and a relayer key to be on).
+    #[serde(default, skip_serializing)]
+    pub relay: commissary_chain::RelayConfig,
     #[serde(default)]
     pub fulfillment: crate::after_sale_config::FulfillmentConfig,
     /// Outgoing email (SMTP); without it nothing is mailed.
@@ -132,6 +135,7 @@ impl Default for Config {
             log: LogConfig { format: LogFormat::Pretty, filter: "info".into() },
             web: WebConfig::default(),
             chain: None,
+            relay: Default::default(),
             fulfillment: Default::default(),
             email: None,
             webhooks: Vec::new(),
@@ -160,8 +164,8 @@ fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key: key.into(), message: message.into() }
 }
 
-const SECTIONS: [&str; 10] =
-    ["server", "database", "photos", "auth", "log", "web", "chain", "fulfillment", "email", "notifications"];
+const SECTIONS: [&str; 11] =
+    ["server", "database", "photos", "auth", "log", "web", "chain", "relay", "fulfillment", "email", "notifications"];
 /// Keys set as a whole from one variable (`COMMISSARY_WEBHOOKS='[{url="…", secret="…"}]'`).
 const WHOLE_KEYS: [&str; 1] = ["webhooks"];
 
@@ -278,6 +282,13 @@ impl Config {
             if chain.chain_id != self.auth.chain_id {
                 return Err(invalid("auth.chain_id", format!("must equal chain.chain_id ({})", chain.chain_id)));
             }
+        }
+        self.relay.validate().map_err(|e| invalid("relay", e.to_string()))?;
+        if self.relay.enabled()
+            && let (Some(chain), Ok(relayer)) = (&self.chain, self.relay.relayer_signer())
+            && chain.operator_signer().is_ok_and(|operator| operator.address() == relayer.address())
+        {
+            return Err(invalid("relay.relayer_key", "must be another account than the operator's (its own nonces)"));
         }
         let after_sale = crate::after_sale_config::validate(
             &self.fulfillment,

@@ -26,6 +26,11 @@ const DEV_KEYS: [&str; 10] = deploy::ANVIL_DEV_KEYS;
 const TREASURY_INDEX: usize = 9;
 const MEMBER_ACCOUNTS: std::ops::RangeInclusive<usize> = 1..=5;
 const DEMO_GRANT: u128 = 1_000; // AMPLED per member
+/// The relayer of gasless bids: its own funded anvil account (its own nonces).
+const RELAYER_INDEX: usize = 6;
+/// A member with $AMPLED and no ETH at all, who can only bid through the relayer. Not an
+/// anvil account (those start with ETH); a public development fixture, not a secret.
+const GASLESS_MEMBER_KEY: &str = "0x7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee0001";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DevArgs {
@@ -255,6 +260,9 @@ pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
         deploy::mint(&rpc_url, DEV_KEYS[0], deployment.token, member, U256::from(DEMO_GRANT * ONE_AMPLED)).await?;
         members.push((index, member));
     }
+    let gasless = signer(GASLESS_MEMBER_KEY)?.address();
+    deploy::mint(&rpc_url, DEV_KEYS[0], deployment.token, gasless, U256::from(DEMO_GRANT * ONE_AMPLED)).await?;
+    let relayer = signer(DEV_KEYS[RELAYER_INDEX])?.address();
 
     if args.data_dir.exists() {
         std::fs::remove_dir_all(&args.data_dir).with_context(|| format!("clearing {}", args.data_dir.display()))?;
@@ -283,6 +291,9 @@ pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
         poll_interval: Duration::from_millis(500),
         ..ChainConfig::default()
     });
+    if !config.relay.enabled() {
+        config.relay.relayer_key = Some(Secret::new(DEV_KEYS[RELAYER_INDEX]));
+    }
     let settings = config.validate()?;
     let app = crate::app::start(settings).await?;
     let photos = PhotoStore::from_url(&args.data_dir.join("photos").display().to_string())?;
@@ -309,6 +320,10 @@ pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
     for (index, member) in &members {
         println!("  Member {index}: {member}  holds {DEMO_GRANT} AMPLED  key {}", DEV_KEYS[*index]);
     }
+    println!("  Relayer (gasless bids): {relayer} (anvil account {RELAYER_INDEX})");
+    println!(
+        "  Gasless member: {gasless}  holds {DEMO_GRANT} AMPLED and 0 ETH  key {GASLESS_MEMBER_KEY}  (bids only through the relayer)"
+    );
     println!();
     println!(
         "  {} demo listings are being published on chain; the first ends in ~4 minutes with a winner (member {DEMO_BIDDER_INDEX}) and is settled automatically.",

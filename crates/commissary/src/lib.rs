@@ -4,6 +4,7 @@
 //! ```text
 //! dev (feature `dev`)   anvil + contracts + demo listings, then `app`
 //!   app                 database, photo store, HTTP server, chain worker
+//!     relay             the API's chain side of gasless bids, `[relay]` settings
 //!     config            defaults → TOML → environment, validated
 //!     telemetry         logging
 //! ```
@@ -15,6 +16,7 @@ pub mod config;
 /// `commissary dev` (feature `dev`, on by default): generated demo data and photos.
 #[cfg(feature = "dev")]
 pub mod dev;
+pub mod relay;
 pub mod telemetry;
 
 pub use app::{RunningApp, start};

@@ -11,6 +11,8 @@
 //! Modules, each importing only those below it:
 //!
 //! ```text
+//! relay                              relayed bids: recorded with their intent and a
+//!                                    `relay` event in one transaction; budgets' usage
 //! publication, views                 use cases across tables: queue a publication; the
 //!                                    listing read model (listing + photos + auction)
 //!   members::bids                    a member's auctions and where they stand
@@ -35,6 +37,7 @@ pub mod listings;
 pub mod members;
 pub mod photos;
 pub mod publication;
+pub mod relay;
 pub mod schema;
 #[cfg(feature = "testkit")]
 pub mod testkit;

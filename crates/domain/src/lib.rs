@@ -8,6 +8,7 @@
 //!
 //! ```text
 //! lifecycle     listing state machine: can_edit, can_publish, can_cancel, cancel_step
+//!   relay       gasless bids: the relayer's ordered checks, budgets, relay status
 //!   projection  AuctionState: contract events folded into an auction; its listing status
 //!     events    typed contract events (AuctionEvent, LoggedEvent)
 //!       auction AuctionId, AuctionTerms, min_next_bid, phase_at
@@ -27,6 +28,7 @@ pub mod money;
 pub mod notification;
 pub mod profile;
 pub mod projection;
+pub mod relay;
 pub mod report;
 pub mod secret;
 pub mod string_enum;
@@ -43,6 +45,8 @@ pub use listing_hash::{ListingDocument, keccak256};
 pub use member::{BidderState, bidder_state};
 pub use money::{MoneyError, ONE_AMPLED, TokenAmount};
 pub use projection::{AuctionState, AuctionStatus, OnChainAuction, Settlement};
+/// 256-bit unsigned integers (token amounts before their uint96 check, nonces, wei).
+pub use ruint::aliases::U256;
 pub use secret::Secret;
 pub use string_enum::UnknownVariant;
 pub use validation::{FieldError, ValidationErrors};

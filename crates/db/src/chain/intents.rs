@@ -18,6 +18,8 @@ commissary_domain::string_enum!(
         CreateAuction => "create_auction",
         CancelAuction => "cancel_auction",
         SettleMany => "settle_many",
+        /// A member's signed bid, sent by the relayer's account (`crate::relay`).
+        RelayBid => "relay_bid",
     }
 );
 

@@ -48,10 +48,12 @@ pub enum EventKind {
     Lost,
     /// Personal: an in-app notification reached the recipient's inbox.
     Notification,
+    /// Personal: the recipient's relayed bid changed status (`crate::relay`).
+    Relay,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Bid,
         Self::BidRemoved,
         Self::Settled,
@@ -61,6 +63,7 @@ impl EventKind {
         Self::Won,
         Self::Lost,
         Self::Notification,
+        Self::Relay,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +77,7 @@ impl EventKind {
             Self::Won => "won",
             Self::Lost => "lost",
             Self::Notification => "notification",
+            Self::Relay => "relay",
         }
     }
 
@@ -82,7 +86,7 @@ impl EventKind {
     }
 
     pub fn is_personal(self) -> bool {
-        matches!(self, Self::Outbid | Self::Won | Self::Lost | Self::Notification)
+        matches!(self, Self::Outbid | Self::Won | Self::Lost | Self::Notification | Self::Relay)
     }
 }
 

@@ -1,0 +1,142 @@
+//! The API's chain side of gasless bids ([`commissary_api::RelayChain`]), implemented with
+//! the chain crate's [`RelayClient`]; and the `[relay]` settings the API enforces.
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use commissary_api::state::{ChainFuture, PermitInput, PreparedRelay, QuoteView};
+use commissary_api::{RelayChain, RelaySettings};
+use commissary_chain::relay::{RelayClient, SignedPermit, bid_struct};
+use commissary_chain::{ChainConfig, RelayConfig, from_domain_address};
+use commissary_domain::relay::{QUOTE_DEADLINE_SECS, SignedBid, needs_permit};
+use commissary_domain::{Address, AuctionId, TokenAmount, U256};
+
+pub struct ChainRelay {
+    client: RelayClient,
+    /// The relayer's sender in this process's chain worker (when it leads).
+    wake: Arc<Notify>,
+}
+
+impl ChainRelay {
+    pub fn new(client: RelayClient, wake: Arc<Notify>) -> Self {
+        Self { client, wake }
+    }
+}
+
+fn text(error: impl std::fmt::Display) -> String {
+    error.to_string()
+}
+
+impl RelayChain for ChainRelay {
+    fn has_relayer(&self) -> bool {
+        self.client.relayer().is_some()
+    }
+
+    fn quote<'a>(
+        &'a self,
+        auction: AuctionId,
+        bidder: Address,
+        amount: Option<TokenAmount>,
+    ) -> ChainFuture<'a, QuoteView> {
+        Box::pin(async move {
+            let bidder = from_domain_address(bidder);
+            let quote = self.client.quote(auction, bidder).await.map_err(text)?;
+            let deadline = quote.chain_time + QUOTE_DEADLINE_SECS;
+            let minimum = quote.auction.map_or(U256::ZERO, |a| a.min_next_bid);
+            let amount = match amount {
+                Some(amount) => amount,
+                None => TokenAmount::from_u256(minimum).map_err(text)?,
+            };
+            let signed = SignedBid { amount, nonce: quote.nonce, deadline };
+            let typed_data = self.client.bid_typed_data(&bid_struct(bidder, auction, &signed)).await.map_err(text)?;
+            let permit_typed_data = if needs_permit(quote.allowance, amount.as_u256()) {
+                let document = self.client.permit_typed_data(bidder, amount.as_u256(), quote.permit_nonce, deadline);
+                Some(document.await.map_err(text)?)
+            } else {
+                None
+            };
+            Ok(QuoteView {
+                chain_time: quote.chain_time,
+                auction: quote.auction,
+                nonce: quote.nonce,
+                balance: quote.balance,
+                allowance: quote.allowance,
+                deadline,
+                typed_data,
+                permit_typed_data,
+            })
+        })
+    }
+
+    fn prepare<'a>(
+        &'a self,
+        auction: AuctionId,
+        bidder: Address,
+        bid: SignedBid,
+        signature: Vec<u8>,
+        permit: Option<PermitInput>,
+    ) -> ChainFuture<'a, PreparedRelay> {
+        Box::pin(async move {
+            let signed = bid_struct(from_domain_address(bidder), auction, &bid);
+            let permit = permit.map(|p| SignedPermit { value: p.value, deadline: p.deadline, signature: p.signature });
+            let facts = self.client.facts(&signed, &signature, permit.as_ref()).await.map_err(text)?;
+            let calldata = self.client.calldata(&signed, &signature, permit.as_ref()).map_err(text)?;
+            let (from_address, to_address) =
+                self.client.intent_addresses().ok_or_else(|| "no relayer configured".to_owned())?;
+            Ok(PreparedRelay { facts, calldata: format!("0x{}", hex_encode(&calldata)), from_address, to_address })
+        })
+    }
+
+    fn simulate<'a>(&'a self, calldata: &'a str) -> ChainFuture<'a, Result<u64, String>> {
+        Box::pin(async move {
+            let bytes = hex_decode(calldata).ok_or_else(|| "calldata is not hex".to_owned())?;
+            Ok(self.client.simulate(&bytes).await.map_err(text)?.map_err(|r| r.reason))
+        })
+    }
+
+    fn relayer_balance(&self) -> ChainFuture<'_, U256> {
+        Box::pin(async move { Ok(self.client.relayer_balance().await.map_err(text)?.unwrap_or(U256::ZERO)) })
+    }
+
+    fn credits(&self, member: Address) -> ChainFuture<'_, U256> {
+        Box::pin(async move { self.client.credits(from_domain_address(member)).await.map_err(text) })
+    }
+
+    fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    let digits = text.strip_prefix("0x")?;
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..digits.len()).step_by(2).map(|i| u8::from_str_radix(digits.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// The API's relay settings from `[relay]`, with the chain side when `[chain]` is set.
+pub fn api_settings(relay: &RelayConfig, chain: Option<Arc<dyn RelayChain>>) -> RelaySettings {
+    RelaySettings {
+        budget: commissary_domain::relay::Budget {
+            bids_per_member_per_hour: relay.bids_per_member_per_hour,
+            gas_per_member_per_day: relay.gas_per_member_per_day,
+            gas_per_day: relay.gas_per_day,
+            min_relayer_balance: relay.min_balance().unwrap_or(U256::ZERO),
+        },
+        rate_burst: relay.rate_burst,
+        rate_per_second: relay.rate_per_second,
+        chain,
+    }
+}
+
+/// The relay client for `chain`, with the relayer's address when a key is configured.
+pub fn client(chain: &ChainConfig, relay: &RelayConfig) -> anyhow::Result<RelayClient> {
+    let relayer = if relay.enabled() { Some(relay.relayer_signer()?.address()) } else { None };
+    Ok(RelayClient::new(chain, relayer)?)
+}
