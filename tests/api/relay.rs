@@ -254,12 +254,12 @@ async fn every_refusal_sends_nothing_and_requests_are_rate_limited() {
     ];
     for (target, request, status, code) in cases {
         let response = relay(&app, &member, target, &request).await;
+        assert_eq!(response.status(), status, "{code}");
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["error"]["code"], code, "{request} → {body}");
         if code == "bid_too_low" {
             assert_eq!(body["error"]["details"]["min_next_bid"], (10 * AMPLED).to_string());
         }
-        let _ = status;
     }
     assert_eq!(relayer_nonce(&anvil).await, nonce_before, "no refusal sent a transaction");
     // The 11th request is the burst's last; then the limit holds, before any chain read.
@@ -275,12 +275,13 @@ async fn every_refusal_sends_nothing_and_requests_are_rate_limited() {
     })
     .await;
     let member = poor.signed_in(GASLESS).await;
+    let (listing, _) = live_listing(&poor, &poor.steward().await, "Danelectro Longhorn").await;
     let quote = quote(&poor, &listing, me, 20 * AMPLED).await;
     assert_eq!(
         (quote["relay"]["available"].as_bool(), quote["relay"]["reason"].as_str()),
         (Some(false), Some("relayer_balance"))
     );
-    let response = relay(&poor, &member, &listing, &body).await;
+    let response = relay(&poor, &member, &listing, &signed_body(GASLESS, &quote)).await;
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(error_code(response).await, (StatusCode::SERVICE_UNAVAILABLE, "relay_unavailable".to_owned()));
     let readiness = get_json(&poor, &poor.client(), "/readyz").await;
