@@ -139,8 +139,8 @@ async fn breakdown(test_db: &TestDb, id: commissary_db::views::ListingView) {
             serde_json::to_vec(&items).unwrap();
         });
         println!(
-            "  one thread, in process: views::get {get:.0} µs (3 queries: listing+auction, photos, watch count), \
-             views::page(limit 20) {page:.0} µs (3 queries), serialize one {one:.0} µs, twenty {twenty:.0} µs"
+            "  one thread, in process: views::get {get:.0} µs (queries: listing+auction, photos, watch count, bidder names), \
+             views::page(limit 20) {page:.0} µs (the same four for the page), serialize one {one:.0} µs, twenty {twenty:.0} µs"
         );
         Ok(())
     })
