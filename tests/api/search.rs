@@ -53,7 +53,8 @@ async fn both_backends_find_the_same_listings_in_the_same_order() {
             found_some += usize::from(!on_sqlite.is_empty());
         }
     }
-    assert!(found_some >= (corpus::QUERIES.len() - 1) * sorts.len(), "only \"zzz\" finds nothing");
+    // "zzz" finds nothing, nor does "item 1234" among 300 listings (the benchmark has 10,000).
+    assert_eq!(found_some, (corpus::QUERIES.len() - 2) * sorts.len(), "every other query finds listings");
 
     // What the queries mean, on either backend.
     let items = search_all(&postgres, "item 99", ListingSort::EndingSoon, 100).await;
