@@ -425,8 +425,9 @@ pub async fn listing_events(viewer: Viewer, listing: ListingPath, req: HttpReque
     Ok(sse(hub(&req)?.subscribe(Audience::Public { listings: vec![id.to_string()] }, last)))
 }
 
-/// The signed-in member's own events as Server-Sent Events: `outbid`, `won`, `lost`.
-/// Never shown to anyone else.
+/// The signed-in member's own events as Server-Sent Events: `outbid`, `won`, `lost`, and
+/// `notification` (each in-app notification, as the inbox lists it). Never shown to
+/// anyone else.
 #[utoipa::path(get, path = "/api/v1/me/events", tag = "live",
     params(ResumeParams, ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id")),
     responses((status = 200, content_type = "text/event-stream", body = String,
