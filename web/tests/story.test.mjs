@@ -349,7 +349,10 @@ test("my commissary: bids won and lost, the claim, the steward's board to handed
     await a.page.getByRole("link", { name: /^Inbox/ }).click();
     await a.page.getByTestId("inbox-item").filter({ hasText: "You won the auction" }).first().waitFor();
     await a.page.getByRole("button", { name: "Mark all as read" }).click();
-    await eventually(async () => (await a.page.getByTestId("unread-count").count()) === 0, { what: "no unread" });
+    const wonItem = a.page.getByTestId("inbox-item").filter({ hasText: "You won the auction" }).first();
+    await eventually(async () => (await wonItem.getByRole("button", { name: "Mark as read" }).count()) === 0, {
+      what: "the won notification read",
+    });
 
     // Watch a listing; it is on the watchlist.
     const watched = await listingByTitle(app, "Focusrite Scarlett 2i2 audio interface");
@@ -365,7 +368,11 @@ test("my commissary: bids won and lost, the claim, the steward's board to handed
     const csvHref = await s.page.getByTestId("csv-link").getAttribute("href");
     const csv = await s.page.evaluate((url) => fetch(url).then((r) => r.text()), csvHref);
     assert.match(csv, new RegExp(`${STORY_TITLE}.*,sold,30,.*handed_over`));
-    assert.deepEqual(a.consoleErrors, []);
+    // The browser logs the refused claim's 422 itself; nothing else went wrong.
+    assert.deepEqual(
+      a.consoleErrors.filter((e) => !/status of 422/.test(e)),
+      [],
+    );
     assert.deepEqual(s.consoleErrors, []);
   }));
 

@@ -149,7 +149,7 @@ export interface LiveEvent {
 }
 
 export type PublicEventKind = "bid" | "bid_removed" | "settled" | "cancelled" | "status";
-export type PersonalEventKind = "outbid" | "won" | "lost";
+export type PersonalEventKind = "outbid" | "won" | "lost" | "notification";
 
 export type BidderState = "winning" | "outbid" | "won" | "lost" | "cancelled";
 

@@ -1,6 +1,6 @@
-// The signed-in member's own stream (`/api/v1/me/events`: outbid, won, lost): a notice
-// wherever the member is, the unread count in the header, and a signal the "My
-// commissary" views reload on.
+// The signed-in member's own stream (`/api/v1/me/events`: outbid, won, lost, and each
+// in-app notification as it reaches the inbox): a notice wherever the member is, the
+// unread count in the header, and a signal the "My commissary" views reload on.
 
 import { api } from "../api/client";
 import type { LiveEvent, PersonalEventKind } from "../api/types";
@@ -9,7 +9,7 @@ import { useLive } from "./live";
 import { notify } from "./notices";
 import { store } from "./store";
 
-export const PERSONAL_EVENTS: readonly PersonalEventKind[] = ["outbid", "won", "lost"];
+export const PERSONAL_EVENTS: readonly PersonalEventKind[] = ["outbid", "won", "lost", "notification"];
 
 /** Unread in-app notifications; null before the first count (or signed out). */
 export const unread = store<number | null>(null);
@@ -18,8 +18,6 @@ export const unread = store<number | null>(null);
 export const personalTick = store(0);
 
 const FALLBACK_POLL_MS = 30_000;
-/** The in-app notification is delivered by the worker a moment after the event. */
-const INBOX_DELAY_MS = 1500;
 
 const titles = new Map<string, string>();
 async function titleOf(id: string): Promise<string> {
@@ -58,8 +56,9 @@ export function usePersonalStream(address: string | null): void {
     events: PERSONAL_EVENTS,
     onEvent: (kind, data) => {
       personalTick.set(personalTick.get() + 1);
-      personalNotice(kind, data).then((text) => text && notify(text, kind === "won" ? "ok" : "info", "personal"));
-      window.setTimeout(() => refreshUnread().catch(() => undefined), INBOX_DELAY_MS);
+      // The inbox copy comes as its own `notification` event, in the transaction that stores it.
+      if (kind === "notification") refreshUnread().catch(() => undefined);
+      else personalNotice(kind, data).then((text) => text && notify(text, kind === "won" ? "ok" : "info", "personal"));
     },
     refresh: async (signal) => {
       if (address) await refreshUnread(signal);

@@ -43,7 +43,8 @@ export function Reports() {
         {!rows && !error && <p class="loading">Loading…</p>}
         {rows && rows.length === 0 && <p class="muted">No auction has closed yet.</p>}
         {rows && rows.length > 0 && (
-          <div class="table-wrap">
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a table that scrolls sideways on a phone needs keyboard access
+          <section class="table-wrap" tabIndex={0} aria-label="Monthly summary">
             <table data-testid="summary">
               <caption class="visually-hidden">Auctions per month and category</caption>
               <thead>
@@ -77,7 +78,7 @@ export function Reports() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
       </section>
     </>

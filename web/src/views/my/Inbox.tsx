@@ -43,7 +43,7 @@ export function Inbox() {
 
   useEffect(() => {
     const controller = new AbortController();
-    // The worker delivers the in-app copy a moment after the event.
+    // A burst of events (outbid, then its notification): one reload.
     const timer = window.setTimeout(
       () =>
         api.inbox(undefined, controller.signal).then(
@@ -55,7 +55,7 @@ export function Inbox() {
           },
           (e) => !controller.signal.aborted && setError(describeError(e)),
         ),
-      tick === mountTick.current ? 0 : 1500,
+      tick === mountTick.current ? 0 : 200,
     );
     return () => {
       controller.abort();
