@@ -297,14 +297,15 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
     /// @inheritdoc ICommissaryAuction
     function bidByMaxBid(MaxBid calldata maxBid, bytes calldata signature) external {
         bytes32 maxBidHash = _verifyMaxBid(maxBid, signature);
-        _bidMinimumUnder(maxBid, maxBidHash);
+        _bid(maxBid.bidder, maxBid.auctionId, _minimumUnder(maxBid, maxBidHash));
     }
 
     /// @inheritdoc ICommissaryAuction
     function bidByMaxBidWithPermit(MaxBid calldata maxBid, bytes calldata signature, Permit calldata permit) external {
         bytes32 maxBidHash = _verifyMaxBid(maxBid, signature);
+        uint256 amount = _minimumUnder(maxBid, maxBidHash);
         _tryPermit(maxBid.bidder, permit.value, permit.deadline, permit.v, permit.r, permit.s);
-        _bidMinimumUnder(maxBid, maxBidHash);
+        _bid(maxBid.bidder, maxBid.auctionId, amount);
     }
 
     /// @inheritdoc ICommissaryAuction
@@ -769,14 +770,15 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         }
     }
 
-    /// @dev {bidByMaxBid} after verification: exactly minNextBid, never above the maximum, never while
-    ///      the bidder leads.
-    function _bidMinimumUnder(MaxBid calldata maxBid, bytes32 maxBidHash) private {
+    /// @dev The bid {bidByMaxBid} places after verification: exactly minNextBid, never above the
+    ///      maximum, never while the bidder leads. Emits {MaxBidUsed} (before the interactions, so the
+    ///      caller's permit and {_bid} come after every effect).
+    function _minimumUnder(MaxBid calldata maxBid, bytes32 maxBidHash) private returns (uint256 minimum) {
         uint256 auctionId = maxBid.auctionId;
-        (Auction memory a, uint256 minimum) = _biddable(auctionId);
+        Auction memory a;
+        (a, minimum) = _biddable(auctionId);
         if (a.highestBidder == maxBid.bidder) revert AlreadyLeading(auctionId, maxBid.bidder);
         if (maxBid.maxAmount < minimum) revert MaxBidTooLow(auctionId, maxBid.maxAmount, minimum);
-        _bid(maxBid.bidder, auctionId, minimum);
         emit MaxBidUsed(auctionId, maxBid.bidder, maxBidHash, uint96(minimum), bytes32(0));
     }
 
@@ -804,7 +806,7 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         uint256 auctionId = winner.auctionId;
         (Auction memory a, uint256 minimum) = _biddable(auctionId);
         uint256 price = minimum;
-        bytes32 against;
+        bytes32 against = bytes32(0);
         if (other.maxAmount >= minimum) {
             // The other maximum is a real competitor: the winner pays the bid that would beat it, i.e.
             // the minimum next bid had it bid its maximum, capped at the winner's own maximum. Both are
@@ -818,8 +820,8 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
             if (a.highestBidder == winner.bidder) revert AlreadyLeading(auctionId, winner.bidder);
             if (winner.maxAmount < minimum) revert MaxBidTooLow(auctionId, winner.maxAmount, minimum);
         }
-        _bid(winner.bidder, auctionId, price);
         emit MaxBidUsed(auctionId, winner.bidder, winnerHash, uint96(price), against);
+        _bid(winner.bidder, auctionId, price);
     }
 
     /// @dev Current highest bidder of `auctionId` (address(0) before the first bid or for unknown ids).

@@ -53,10 +53,11 @@ contract MaxBidTest is AuctionFixture {
         bytes memory sig = _signMaxBid(alicePk, m);
         uint256 aliceBefore = token.balanceOf(alice);
 
+        bytes32 h = auction.hashMaxBid(m);
+        vm.expectEmit(true, true, true, true, address(auction));
+        emit ICommissaryAuction.MaxBidUsed(id, alice, h, RESERVE, bytes32(0));
         vm.expectEmit(true, true, true, true, address(auction));
         emit ICommissaryAuction.BidPlaced(id, alice, RESERVE, T0 + DURATION);
-        vm.expectEmit(true, true, true, true, address(auction));
-        emit ICommissaryAuction.MaxBidUsed(id, alice, auction.hashMaxBid(m), RESERVE, bytes32(0));
         vm.prank(relayer);
         auction.bidByMaxBid(m, sig);
 

@@ -41,10 +41,11 @@ contract ResolveMaxBidsTest is AuctionFixture {
         uint256 aliceBefore = token.balanceOf(alice);
         uint256 bobBefore = token.balanceOf(bob);
 
+        (bytes32 ha, bytes32 hb) = (auction.hashMaxBid(a), auction.hashMaxBid(b));
+        vm.expectEmit(true, true, true, true, address(auction));
+        emit ICommissaryAuction.MaxBidUsed(id, alice, ha, 210e18, hb);
         vm.expectEmit(true, true, true, true, address(auction));
         emit ICommissaryAuction.BidPlaced(id, alice, 210e18, T0 + DURATION);
-        vm.expectEmit(true, true, true, true, address(auction));
-        emit ICommissaryAuction.MaxBidUsed(id, alice, auction.hashMaxBid(a), 210e18, auction.hashMaxBid(b));
         _resolve(a, sa, b, sb);
 
         assertEq(_get(id).highestBidder, alice);
@@ -64,8 +65,9 @@ contract ResolveMaxBidsTest is AuctionFixture {
     function test_resolveMaxBids_placesTheOthersBidWhenItsMaximumIsHigher() public {
         (ICommissaryAuction.MaxBid memory a, bytes memory sa) = _signed(alice, alicePk, id, 200e18);
         (ICommissaryAuction.MaxBid memory b, bytes memory sb) = _signed(bob, bobPk, id, 300e18);
+        (bytes32 ha, bytes32 hb) = (auction.hashMaxBid(a), auction.hashMaxBid(b));
         vm.expectEmit(true, true, true, true, address(auction));
-        emit ICommissaryAuction.MaxBidUsed(id, bob, auction.hashMaxBid(b), 210e18, auction.hashMaxBid(a));
+        emit ICommissaryAuction.MaxBidUsed(id, bob, hb, 210e18, ha);
         _resolve(a, sa, b, sb);
         assertEq(_get(id).highestBidder, bob);
         assertEq(_get(id).highestBid, 210e18);
@@ -109,8 +111,9 @@ contract ResolveMaxBidsTest is AuctionFixture {
         _bid(carol, id, 200e18); // min next 210
         (ICommissaryAuction.MaxBid memory a, bytes memory sa) = _signed(alice, alicePk, id, 300e18);
         (ICommissaryAuction.MaxBid memory b, bytes memory sb) = _signed(bob, bobPk, id, 209e18);
+        bytes32 ha = auction.hashMaxBid(a);
         vm.expectEmit(true, true, true, true, address(auction));
-        emit ICommissaryAuction.MaxBidUsed(id, alice, auction.hashMaxBid(a), 210e18, bytes32(0));
+        emit ICommissaryAuction.MaxBidUsed(id, alice, ha, 210e18, bytes32(0));
         _resolve(a, sa, b, sb);
         assertEq(_get(id).highestBid, 210e18); // not 209 + 5%
     }

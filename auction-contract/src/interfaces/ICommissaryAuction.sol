@@ -174,7 +174,7 @@ interface ICommissaryAuction is IERC5267 {
     event NonceInvalidated(address indexed bidder, uint256 nonce);
 
     /// @notice A bid for `bidder` on `auctionId` of `amount` was placed under the {MaxBid} authorization
-    ///         `maxBidHash` (emitted right after its {BidPlaced}). `againstMaxBidHash` is the other
+    ///         `maxBidHash` (emitted right before its {BidPlaced}, in the same transaction). `againstMaxBidHash` is the other
     ///         bidder's authorization whose maximum set the price in {resolveMaxBids}, or zero (a plain
     ///         {bidByMaxBid} at {minNextBid}, or a resolution in which the other maximum was below it).
     event MaxBidUsed(
@@ -342,8 +342,9 @@ interface ICommissaryAuction is IERC5267 {
 
     /// @notice Bids for `maxBid.bidder` under its {MaxBid} authorization: places exactly
     ///         `minNextBid(maxBid.auctionId)` (the reserve before the first bid), like a {bid} by the bidder
-    ///         (tokens pulled from it, previous leader refunded, soft-close extension, {BidPlaced}), then
-    ///         emits {MaxBidUsed} with `againstMaxBidHash` = 0. Anyone may submit it.
+    ///         (tokens pulled from it, previous leader refunded, soft-close extension, {BidPlaced}), and
+    ///         emits {MaxBidUsed} (right before {BidPlaced}) with `againstMaxBidHash` = 0. Anyone may
+    ///         submit it.
     /// @dev Reverts with {SignatureExpired} after `maxBid.deadline`, {AuthorizationRevoked} once revoked,
     ///      {InvalidSignature} unless `signature` is the bidder's over {hashMaxBid} (so also for an
     ///      authorization of another chain, contract, auction or bidder), {AlreadyLeading} if the bidder
