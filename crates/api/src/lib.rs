@@ -14,12 +14,14 @@
 //!         listing_path, session            extractors: the listing of /listings/{id}/...;
 //!                                          Member / Steward / Viewer
 //!           state                          AppState, configuration
+//!             conditional                  ETag / If-None-Match → 304 for JSON reads
 //!             roles, error                 Role; ApiError (one mapping of every error)
 //! ```
 
 pub mod after_sale;
 pub mod auctions;
 pub mod auth;
+pub mod conditional;
 pub mod error;
 pub mod health;
 pub mod listing_path;

@@ -1,6 +1,6 @@
 //! Listing endpoints: stewards create and edit drafts; anyone browses.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,6 +11,7 @@ use commissary_db::views::{self, ListingCursor, ListingQuery, ListingSort, Listi
 use commissary_domain::listing::{Pickup, Shipping};
 use commissary_domain::{ListingId, ListingStatus};
 
+use crate::conditional;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::listing_path::{ListingPath, parse_listing_id};
 use crate::photos::{PhotoResponse, delete_unreferenced_blobs};
@@ -220,9 +221,11 @@ pub struct ListingFilter {
     /// Comma-separated statuses; drafts only for stewards. Default: everything but drafts.
     pub status: Option<String>,
     pub category: Option<String>,
-    /// Case-insensitive text search in title and description.
+    /// Full-text search in title and description: listings having every word, each as a
+    /// prefix ("fend" finds Fender), case-insensitive.
     pub q: Option<String>,
-    /// ending_soon (default), newest, price_low, price_high.
+    /// ending_soon (the default without `q`), newest, price_low, price_high, relevance (the
+    /// default with `q`: listings whose title has every word first, then ending soon).
     pub sort: Option<String>,
     pub cursor: Option<String>,
     /// Page size, 1..=100 (default 20).
@@ -269,21 +272,29 @@ pub async fn create(
     ))
 }
 
-/// Lists listings with filters, sorting and cursor pagination.
+/// Lists listings with filters, sorting and cursor pagination. Answers `If-None-Match`
+/// with `304` while the page is unchanged (`ETag`, `Cache-Control: no-cache`).
 #[utoipa::path(get, path = "/api/v1/listings", tag = "listings", params(ListingFilter),
-    responses((status = 200, body = ListingPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ListingPage), (status = 304), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
 #[get("/listings")]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     state: web::Data<AppState>,
     viewer: Viewer,
     filter: web::Query<ListingFilter>,
-) -> ApiResult<web::Json<ListingPage>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let filter = filter.into_inner();
+    let searching = filter.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     let sort = match filter.sort.as_deref() {
+        None if searching => ListingSort::Relevance,
         None => ListingSort::default(),
         Some(s) => s.parse::<ListingSort>().map_err(|_| {
-            ApiError::bad_request("invalid_sort", "sort must be ending_soon, newest, price_low or price_high")
+            ApiError::bad_request(
+                "invalid_sort",
+                "sort must be ending_soon, newest, price_low, price_high or relevance",
+            )
         })?,
     };
     let statuses = match filter.status.as_deref() {
@@ -313,28 +324,30 @@ pub async fn list(
     }
     let cursor = filter.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
     let query = ListingQuery { statuses, category: filter.category, text: filter.q, sort, cursor, limit };
-    let (views, has_more) = state.db.run(move |conn| views::page(conn, &query)).await?;
-    let next_cursor =
-        if has_more { views.last().map(|v| encode_cursor(sort, &ListingCursor::after(sort, v))) } else { None };
-    Ok(web::Json(ListingPage { items: views.into_iter().map(ListingResponse::from).collect(), next_cursor }))
+    let (views, next) = state.db.run(move |conn| views::page(conn, &query)).await?;
+    let next_cursor = next.map(|c| encode_cursor(sort, &c));
+    let page = ListingPage { items: views.into_iter().map(ListingResponse::from).collect(), next_cursor };
+    conditional::json(&req, &page, viewer.is_steward)
 }
 
-/// One listing. Drafts are visible to stewards only.
+/// One listing. Drafts are visible to stewards only. Answers `If-None-Match` with `304`
+/// while the listing is unchanged (`ETag`, `Cache-Control: no-cache`).
 #[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path, format = Uuid)),
-    responses((status = 200, body = ListingResponse), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ListingResponse), (status = 304), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}")]
 #[tracing::instrument(skip_all, fields(listing = %id))]
 pub async fn get_one(
     state: web::Data<AppState>,
     viewer: Viewer,
     id: web::Path<String>,
-) -> ApiResult<web::Json<ListingResponse>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let id = parse_listing_id(&id)?;
     let view = load_view(&state, id).await?;
     if view.status == ListingStatus::Draft && !viewer.is_steward {
         return Err(ApiError::not_found("listing"));
     }
-    Ok(web::Json(view))
+    conditional::json(&req, &view, viewer.is_steward)
 }
 
 /// A listing as the API shows it, from the read model.
