@@ -19,6 +19,7 @@ use commissary_chain::testkit::{ANVIL_KEYS, Anvil, AnvilOptions, address_of};
 use commissary_notify::testkit::{ReceivedMail, ReceivedRequest, SmtpSink, WebhookReceiver};
 
 use crate::helpers::*;
+use crate::live::SseStream;
 
 const AMPLED: u128 = 1_000_000_000_000_000_000;
 /// A test secret (24 bytes, base64), not used anywhere real.
@@ -125,6 +126,8 @@ async fn won_gear_reaches_its_winner_and_everyone_hears_about_it() {
     let steward = app.steward().await;
     let alice = app.signed_in(MEMBER_KEY).await;
     let bob = app.signed_in(OTHER_KEY).await;
+    // Carol never bids: she only watches the listing.
+    let carol = app.signed_in(ANVIL_KEYS[3].trim_start_matches("0x")).await;
     let alice_address = address_of(ANVIL_KEYS[1]).to_checksum(None);
 
     // Alice's profile: a display name, and an email address confirmed by its code.
@@ -174,6 +177,8 @@ async fn won_gear_reaches_its_winner_and_everyone_hears_about_it() {
     })
     .await;
     let auction_id: u64 = live["auction_id"].as_str().expect("auction").parse().expect("number");
+    let watched = carol.put(app.url(&format!("/api/v1/me/watchlist/{id}"))).send().await.expect("watch");
+    assert_eq!(watched.status(), StatusCode::NO_CONTENT);
     for key in [ANVIL_KEYS[1], ANVIL_KEYS[2]] {
         anvil.fund(&deployment, key, U256::from(100 * AMPLED)).await;
     }
@@ -189,6 +194,10 @@ async fn won_gear_reaches_its_winner_and_everyone_hears_about_it() {
     let bids = get_json(&app, &app.client(), &format!("/api/v1/listings/{id}/bids")).await;
     let names: Vec<&Value> = bids["items"].as_array().expect("bids").iter().map(|b| &b["bidder_name"]).collect();
     assert_eq!(names, [&json!("Alice M."), &Value::Null]);
+    // And with her win, on the listing itself.
+    let listing = get_json(&app, &app.client(), &format!("/api/v1/listings/{id}")).await;
+    assert_eq!(listing["highest_bidder_name"], "Alice M.");
+    assert_eq!(listing["settlement"]["winner_name"], "Alice M.");
 
     // The inboxes, each notification once.
     let alice_inbox = eventually("alice's won", || async {
@@ -207,6 +216,39 @@ async fn won_gear_reaches_its_winner_and_everyone_hears_about_it() {
     })
     .await;
     assert_eq!(kinds(&bob_inbox), ["ending_soon", "lost", "outbid"]);
+    // A watcher hears that it is ending soon, but not how it ended: that is for bidders.
+    let carol_inbox = eventually("carol's ending soon", || async {
+        let i = inbox(&app, &carol).await;
+        (!kinds(&i).is_empty()).then_some(i)
+    })
+    .await;
+    assert_eq!(kinds(&carol_inbox), ["ending_soon"]);
+    assert_eq!(carol_inbox["items"][0]["listing_id"], id.as_str());
+
+    // Each in-app notification was also pushed on the member's own stream, and only there.
+    let mut stream = SseStream::open(&alice, &app.url("/api/v1/me/events"), Some(0)).await;
+    let mut pushed = Vec::new();
+    while pushed.len() < 2 {
+        let event = stream.next_of("notification").await;
+        pushed.push((event.data["kind"].as_str().expect("kind").to_owned(), event.data["id"].to_string()));
+    }
+    pushed.sort();
+    let mut listed: Vec<(String, String)> = alice_inbox["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|n| (n["kind"].as_str().expect("kind").to_owned(), n["id"].to_string()))
+        .collect();
+    listed.sort();
+    assert_eq!(pushed, listed, "the stream carries the inbox's notifications");
+    let mut carol_stream = SseStream::open(&carol, &app.url("/api/v1/me/events"), Some(0)).await;
+    let carol_pushed = carol_stream.next_of("notification").await;
+    assert_eq!(carol_pushed.data["kind"], "ending_soon");
+    assert_eq!(carol_pushed.data["id"], carol_inbox["items"][0]["id"]);
+    assert!(
+        carol_stream.next_within(Duration::from_millis(500)).await.is_none(),
+        "nobody else's notifications on carol's stream"
+    );
 
     // Alice's won email: text and HTML, a link to the listing, one-click unsubscribe.
     let won_mail = eventually("the won email", || async {

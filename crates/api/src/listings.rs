@@ -159,6 +159,8 @@ pub struct ListingResponse {
     /// Decimal string; `null` before the first bid.
     pub highest_bid: Option<commissary_domain::TokenAmount>,
     pub highest_bidder: Option<commissary_domain::Address>,
+    /// The leader's public display name, if they set one.
+    pub highest_bidder_name: Option<String>,
     /// The smallest acceptable next bid (decimal string), for published auctions.
     pub min_next_bid: Option<String>,
     pub bid_count: u64,
@@ -175,7 +177,10 @@ impl From<ListingView> for ListingResponse {
     fn from(view: ListingView) -> Self {
         // The chain is the source of truth for the end (bids may extend it).
         let ends_at = view.ends_at();
-        let ListingView { record, photos, auction, watch_count } = view;
+        let leader = view.auction.as_ref().and_then(|a| a.highest_bidder);
+        let (highest_bidder_name, winner_name) =
+            (view.name_of(leader), view.name_of(view.auction.as_ref().and_then(|a| a.settlement.as_ref()?.winner)));
+        let ListingView { record, photos, auction, watch_count, names: _ } = view;
         let d = record.details;
         Self {
             id: record.id,
@@ -198,12 +203,14 @@ impl From<ListingView> for ListingResponse {
             auction_id: record.auction_id.or_else(|| auction.as_ref().map(|a| a.auction_id.to_string())),
             tx_hash: auction.as_ref().and_then(|a| a.create_tx_hash.clone()),
             highest_bid: auction.as_ref().and_then(|a| a.highest_bid),
-            highest_bidder: auction.as_ref().and_then(|a| a.highest_bidder),
+            highest_bidder: leader,
+            highest_bidder_name,
             min_next_bid: auction.as_ref().map(|a| a.min_next_bid().to_string()),
             bid_count: auction.as_ref().map_or(0, |a| a.bid_count),
             settlement: auction.and_then(|a| a.settlement).map(|s| SettlementResponse {
                 tx_hash: s.tx_hash,
                 winner: s.winner,
+                winner_name,
                 amount: s.amount,
             }),
             watch_count,
@@ -219,6 +226,8 @@ pub struct SettlementResponse {
     pub tx_hash: String,
     /// `null` when the auction closed without bids.
     pub winner: Option<commissary_domain::Address>,
+    /// The winner's public display name, if they set one.
+    pub winner_name: Option<String>,
     pub amount: commissary_domain::TokenAmount,
 }
 
@@ -285,9 +294,15 @@ pub async fn create(
     body: crate::body::JsonBody<ListingRequest>,
 ) -> ApiResult<HttpResponse> {
     let record = workflow::create_draft(&state.db, body.into_inner().into(), steward.address, Utc::now()).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/listings/{}", record.id)))
-        .json(ListingResponse::from(ListingView { record, photos: Vec::new(), auction: None, watch_count: 0 })))
+    Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/listings/{}", record.id))).json(
+        ListingResponse::from(ListingView {
+            record,
+            photos: Vec::new(),
+            auction: None,
+            watch_count: 0,
+            names: Default::default(),
+        }),
+    ))
 }
 
 /// Lists listings with filters, sorting and cursor pagination.

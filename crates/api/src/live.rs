@@ -430,12 +430,13 @@ pub async fn listing_events(viewer: Viewer, listing: ListingPath, req: HttpReque
     Ok(sse(hub(&req)?.subscribe(Audience::Public { listings: vec![id.to_string()] }, last)))
 }
 
-/// The signed-in member's own events as Server-Sent Events: `outbid`, `won`, `lost`.
-/// Never shown to anyone else.
+/// The signed-in member's own events as Server-Sent Events: `outbid`, `won`, `lost`, and
+/// `notification` (each in-app notification, as the inbox lists it). Never shown to
+/// anyone else.
 #[utoipa::path(get, path = "/api/v1/me/events", tag = "live",
     params(ResumeParams, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id")),
     responses((status = 200, content_type = "text/event-stream", body = String,
-               description = "Frames `id: N`, `event: <type>`, `data: <JSON>`; `<type>` is `outbid`, `won` or `lost`"),
+               description = "Frames `id: N`, `event: <type>`, `data: <JSON>`; `<type>` is `outbid`, `won`, `lost` or `notification`"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/me/events")]
 #[tracing::instrument(skip_all)]

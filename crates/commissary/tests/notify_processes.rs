@@ -2,7 +2,8 @@
 //! SIGKILLed while a webhook request is in flight (the receiver holds it unanswered).
 //! After a restart every notification is delivered on every channel, none twice to the
 //! in-app inbox, and the webhook that was cut off is retried with the same webhook-id and
-//! body. Real SMTP and HTTP peers on loopback; backend from COMMISSARY_TEST_DATABASE.
+//! body. And a webhook that keeps failing is given up after `max_attempts`. Real SMTP and
+//! HTTP peers on loopback; backend from COMMISSARY_TEST_DATABASE.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -169,4 +170,68 @@ async fn a_worker_killed_mid_delivery_delivers_everything_once_after_restart() {
     assert!(by_id.iter().filter(|(id, _)| **id != cut_off_id).all(|(_, bodies)| bodies.len() == 1));
     let webhook = deliveries.iter().find(|(n, d)| format!("msg_{n}") == cut_off_id && d.channel == Channel::Webhook);
     assert_eq!(webhook.map(|(_, d)| d.attempts), Some(2), "the attempt before the kill was recorded");
+}
+
+/// A receiver that keeps failing: the webhook is tried `max_attempts` times with backoff,
+/// then recorded as failed with the last error, while the in-app copy is delivered once.
+/// The worker runs in this process: the behaviour under test is the retry policy, not
+/// the process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_webhook_is_given_up_after_max_attempts() {
+    use commissary_notify::{DeliverySettings, Notifier, NotifierConfig, WebhookKey, WebhookTarget};
+
+    let tdb = TestDb::new().await;
+    let hooks = WebhookReceiver::start().await;
+    hooks.respond_with(500);
+    let config = NotifierConfig {
+        public_url: "https://commissary.test".parse().expect("url"),
+        mailer: None,
+        webhooks: vec![WebhookTarget {
+            url: hooks.url("/hooks").parse().expect("url"),
+            key: WebhookKey::parse(SECRET).expect("secret"),
+            kinds: Vec::new(),
+        }],
+        policy: Default::default(),
+        delivery: DeliverySettings {
+            poll_interval: Duration::from_millis(50),
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_millis(300),
+            ..Default::default()
+        },
+    };
+    let notifier = Notifier::new(config, tdb.db.clone(), "test-worker".into()).expect("notifier");
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let worker = tokio::spawn(notifier.run(shutdown.clone()));
+    record(&tdb.db, "won:1:alice", NotificationKind::Won, ALICE).await;
+
+    let db = tdb.db.clone();
+    let start = Instant::now();
+    let webhook = loop {
+        let deliveries = db
+            .run(|conn| {
+                let all = notifications::all(conn)?;
+                notifications::deliveries_of(conn, &all[0].id)
+            })
+            .await
+            .expect("deliveries");
+        if let Some(d) =
+            deliveries.iter().find(|d| d.channel == Channel::Webhook && d.status != DeliveryStatus::Pending)
+        {
+            assert!(deliveries.iter().any(|d| d.channel == Channel::InApp && d.status == DeliveryStatus::Delivered));
+            break d.clone();
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "never given up: {deliveries:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(webhook.status, DeliveryStatus::Failed);
+    assert_eq!(webhook.attempts, 3);
+    assert_eq!(webhook.last_error.as_deref(), Some("HTTP 500"));
+    // Nothing more is tried once it is given up.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(hooks.requests().len(), 3, "exactly max_attempts requests");
+    let ids: BTreeSet<_> = hooks.requests().iter().map(|r| r.header("webhook-id").expect("id").to_owned()).collect();
+    assert_eq!(ids.len(), 1, "every attempt under the same webhook-id");
+    shutdown.cancel();
+    worker.await.expect("worker stops");
 }

@@ -30,9 +30,17 @@ pub struct ListingView {
     pub auction: Option<AuctionState>,
     /// How many members watch it.
     pub watch_count: i64,
+    /// The public display names of the members it names (its leader, its winner), by
+    /// lowercase address; members without one are absent.
+    pub names: BTreeMap<String, String>,
 }
 
 impl ListingView {
+    /// The display name of `member`, if they set one.
+    pub fn name_of(&self, member: Option<commissary_domain::Address>) -> Option<String> {
+        member.and_then(|m| self.names.get(&m.to_lower_hex()).cloned())
+    }
+
     /// The end members see: the auction's current one (extensions included) once it
     /// exists, the scheduled one before.
     pub fn ends_at(&self) -> DateTime<Utc> {
@@ -133,13 +141,34 @@ fn to_views(conn: &mut DbConnection, rows: Vec<Joined>) -> DbResult<Vec<ListingV
         by_listing.entry(photo.listing_id).or_default().push(photo);
     }
     let mut watch_counts = crate::members::watchlist::counts(conn, &ids)?;
+    let mut named: Vec<String> = records
+        .iter()
+        .filter_map(|(_, auction)| auction.as_ref())
+        .flat_map(|a| [a.highest_bidder, a.settlement.as_ref().and_then(|s| s.winner)])
+        .flatten()
+        .map(|m| m.to_lower_hex())
+        .collect();
+    named.sort();
+    named.dedup();
+    let names: BTreeMap<String, String> =
+        crate::after_sale::profiles::display_names(conn, &named)?.into_iter().collect();
     Ok(records
         .into_iter()
-        .map(|(record, auction)| ListingView {
-            photos: by_listing.remove(&record.id).unwrap_or_default(),
-            watch_count: watch_counts.remove(&record.id).unwrap_or(0),
-            record,
-            auction,
+        .map(|(record, auction)| {
+            let mentioned = auction
+                .iter()
+                .flat_map(|a| [a.highest_bidder, a.settlement.as_ref().and_then(|s| s.winner)])
+                .flatten()
+                .filter_map(|m| names.get_key_value(&m.to_lower_hex()))
+                .map(|(a, n)| (a.clone(), n.clone()))
+                .collect();
+            ListingView {
+                photos: by_listing.remove(&record.id).unwrap_or_default(),
+                watch_count: watch_counts.remove(&record.id).unwrap_or(0),
+                names: mentioned,
+                record,
+                auction,
+            }
         })
         .collect())
 }

@@ -177,8 +177,7 @@ impl Notifier {
             return Ok(());
         };
         let outcome = match delivery.channel {
-            // Recording it delivered is what puts it in the member's inbox.
-            Channel::InApp => Outcome::Delivered,
+            Channel::InApp => return self.deliver_in_app(delivery, notification).await,
             Channel::Email => self.email(&notification).await?,
             Channel::Webhook => self.webhook(&notification, &delivery.target).await,
         };
@@ -205,6 +204,21 @@ impl Notifier {
             .await?;
         if !kept {
             tracing::info!(%channel, "delivery was taken over by another worker meanwhile");
+        }
+        Ok(())
+    }
+
+    /// The inbox row and the live event are one local write: no retry, no outside peer.
+    async fn deliver_in_app(&self, delivery: Delivery, notification: Notification) -> DbResult<()> {
+        let worker = self.worker_id.clone();
+        let kept = self
+            .db
+            .run(move |conn| outbox::deliver_in_app(conn, &delivery, &notification, &worker, Utc::now()))
+            .await?;
+        if kept {
+            commissary_db::members::events::wake();
+        } else {
+            tracing::info!(channel = %Channel::InApp, "delivery was taken over by another worker meanwhile");
         }
         Ok(())
     }

@@ -83,7 +83,7 @@ pub(crate) fn on_chain_event(conn: &mut DbConnection, event: &LoggedEvent, now: 
             });
             let won_key = format!("won:{auction_id}:{winner}");
             notifications::record(conn, &base(NotificationKind::Won, won_key, &winner, payload.clone()), now)?;
-            for bidder in notifications::auction_audience(conn, &auction_id)? {
+            for bidder in notifications::bidders(conn, &auction_id)? {
                 if !bidder.eq_ignore_ascii_case(&winner) {
                     let key = format!("lost:{auction_id}:{bidder}");
                     notifications::record(conn, &base(NotificationKind::Lost, key, &bidder, payload.clone()), now)?;
@@ -131,7 +131,7 @@ pub fn scan_ending_soon(
         .load(conn)?;
     let mut new = 0;
     for (auction_id, end_time, listing_id, title) in due {
-        for member in notifications::auction_audience(conn, &auction_id)? {
+        for member in notifications::ending_soon_audience(conn, &auction_id, &listing_id)? {
             let notification = NewNotification {
                 dedupe_key: format!("ending_soon:{auction_id}:{member}"),
                 kind: NotificationKind::EndingSoon,

@@ -59,9 +59,9 @@ pub fn record(conn: &mut DbConnection, notification: &NewNotification, now: Date
     }
 }
 
-/// Members who bid on `auction_id`, in the order of their first bid. The one place that
-/// decides who hears about an auction's end: watchers join here.
-pub fn auction_audience(conn: &mut DbConnection, auction_id: &str) -> DbResult<Vec<String>> {
+/// Members who bid on `auction_id`, in the order of their first bid: who hears how an
+/// auction ended (`won` / `lost`).
+pub fn bidders(conn: &mut DbConnection, auction_id: &str) -> DbResult<Vec<String>> {
     let bidders: Vec<String> = chain_bids::table
         .filter(chain_bids::auction_id.eq(auction_id))
         .order((chain_bids::block_number.asc(), chain_bids::log_index.asc()))
@@ -69,6 +69,18 @@ pub fn auction_audience(conn: &mut DbConnection, auction_id: &str) -> DbResult<V
         .load(conn)?;
     let mut seen = std::collections::HashSet::new();
     Ok(bidders.into_iter().filter(|b| seen.insert(b.clone())).collect())
+}
+
+/// Who hears that an auction is ending soon: its bidders, then the members watching its
+/// listing, each once.
+pub fn ending_soon_audience(conn: &mut DbConnection, auction_id: &str, listing_id: &str) -> DbResult<Vec<String>> {
+    let mut audience = bidders(conn, auction_id)?;
+    for watcher in crate::members::watchlist::watchers(conn, listing_id)? {
+        if !audience.iter().any(|m| m.eq_ignore_ascii_case(&watcher)) {
+            audience.push(watcher);
+        }
+    }
+    Ok(audience)
 }
 
 /// The bidder who led `auction_id` just before the bid at `(block, log_index)`.
@@ -382,6 +394,44 @@ pub fn mark_delivered(
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
     finish(conn, delivery, worker, DeliveryStatus::Delivered, None, None, now)
+}
+
+/// Delivers an in-app notification: marks it delivered and, in the same transaction, puts
+/// it on the recipient's live stream (`/me/events`, kind `notification`), so the inbox and
+/// the stream never disagree. Call [`crate::members::events::wake`] after it returns.
+pub fn deliver_in_app(
+    conn: &mut DbConnection,
+    delivery: &Delivery,
+    notification: &Notification,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    use crate::members::events::{self, EventKind, NewEvent};
+    let recipient: commissary_domain::Address =
+        notification.recipient.parse().map_err(|_| corrupt("notifications", "recipient", &notification.id))?;
+    crate::connection::transaction(conn, |conn| {
+        if !finish(conn, delivery, worker, DeliveryStatus::Delivered, None, None, now)? {
+            return Ok(false);
+        }
+        let event = NewEvent {
+            kind: EventKind::Notification,
+            listing_id: notification.listing_id.clone(),
+            auction_id: notification.auction_id.clone(),
+            recipient: Some(recipient),
+            data: serde_json::json!({
+                "id": notification.id,
+                "kind": notification.kind.as_str(),
+                "headline": notification.kind.headline(),
+                "listing_id": notification.listing_id,
+                "auction_id": notification.auction_id,
+                "data": notification.payload,
+                "created_at": notification.created_at,
+                "read": notification.read_at.is_some(),
+            }),
+        };
+        events::record(conn, &event, now)?;
+        Ok(true)
+    })
 }
 
 /// Nothing to deliver (no confirmed email, opted out, webhook removed from the config).

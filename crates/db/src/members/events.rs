@@ -46,10 +46,12 @@ pub enum EventKind {
     Won,
     /// Personal: an auction the recipient bid on was settled to someone else.
     Lost,
+    /// Personal: an in-app notification reached the recipient's inbox.
+    Notification,
 }
 
 impl EventKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Bid,
         Self::BidRemoved,
         Self::Settled,
@@ -58,6 +60,7 @@ impl EventKind {
         Self::Outbid,
         Self::Won,
         Self::Lost,
+        Self::Notification,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +73,7 @@ impl EventKind {
             Self::Outbid => "outbid",
             Self::Won => "won",
             Self::Lost => "lost",
+            Self::Notification => "notification",
         }
     }
 
@@ -78,7 +82,7 @@ impl EventKind {
     }
 
     pub fn is_personal(self) -> bool {
-        matches!(self, Self::Outbid | Self::Won | Self::Lost)
+        matches!(self, Self::Outbid | Self::Won | Self::Lost | Self::Notification)
     }
 }
 

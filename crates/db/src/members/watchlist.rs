@@ -37,6 +37,15 @@ pub fn remove(conn: &mut DbConnection, member: Address, listing_id: ListingId) -
     Ok(())
 }
 
+/// The members (lowercase hex) watching `listing_id`, earliest first.
+pub fn watchers(conn: &mut DbConnection, listing_id: &str) -> DbResult<Vec<String>> {
+    Ok(watchlist::table
+        .filter(watchlist::listing_id.eq(listing_id))
+        .order((watchlist::created_at.asc(), watchlist::member.asc()))
+        .select(watchlist::member)
+        .load(conn)?)
+}
+
 /// The listings `member` watches, most recently added first.
 pub fn listing_ids(conn: &mut DbConnection, member: Address, limit: i64) -> DbResult<Vec<ListingId>> {
     let ids: Vec<String> = watchlist::table
