@@ -28,15 +28,29 @@ async fn read(app: &TestApp, client: &Client, path: &str, tag: Option<&str>) -> 
     (status, etag, cache, body)
 }
 
-async fn apply(app: &TestApp, previous: i64, number: i64, now: DateTime<Utc>, events: Vec<commissary_domain::LoggedEvent>) {
+async fn apply(
+    app: &TestApp,
+    previous: i64,
+    number: i64,
+    now: DateTime<Utc>,
+    events: Vec<commissary_domain::LoggedEvent>,
+) {
     let cursor = Cursor { block_number: previous, block_hash: block(previous, now).block_hash };
     app.db
-        .run(move |conn| indexer::apply_range(conn, "test", Some(&cursor), &[], &events, &block(number, now), Utc::now()))
+        .run(move |conn| {
+            indexer::apply_range(conn, "test", Some(&cursor), &[], &events, &block(number, now), Utc::now())
+        })
         .await
         .expect("events applied");
 }
 
-fn bid(number: i64, auction: u64, now: DateTime<Utc>, amount: &str, end: DateTime<Utc>) -> commissary_domain::LoggedEvent {
+fn bid(
+    number: i64,
+    auction: u64,
+    now: DateTime<Utc>,
+    amount: &str,
+    end: DateTime<Utc>,
+) -> commissary_domain::LoggedEvent {
     logged(
         number,
         auction,

@@ -39,8 +39,8 @@ fn matches(req: &HttpRequest, tag: &str) -> bool {
 /// `body` as JSON with its ETag, or `304 Not Modified` (no body) when the client holds it.
 /// `private`: the response may show what only this viewer may see.
 pub fn json<T: Serialize>(req: &HttpRequest, body: &T, private: bool) -> ApiResult<HttpResponse> {
-    let bytes = serde_json::to_vec(body)
-        .map_err(|e| ApiError::internal(format!("could not serialize the response: {e}")))?;
+    let bytes =
+        serde_json::to_vec(body).map_err(|e| ApiError::internal(format!("could not serialize the response: {e}")))?;
     let tag = tag_of(&bytes);
     let fresh = matches(req, &tag);
     let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };

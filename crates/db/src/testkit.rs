@@ -97,12 +97,23 @@ pub mod corpus {
     use crate::photos::{self, NewPhoto, RenditionRef};
     use crate::{DbConnection, DbResult};
 
-    const BRANDS: [&str; 10] = ["Fender", "Gibson", "Vox", "Marshall", "Höfner", "Roland", "Shure", "Boss", "Korg", "Yamaha"];
+    const BRANDS: [&str; 10] =
+        ["Fender", "Gibson", "Vox", "Marshall", "Höfner", "Roland", "Shure", "Boss", "Korg", "Yamaha"];
     const KINDS: [&str; 7] = ["amplifier", "guitar", "pedal", "microphone", "synth", "bass", "drum machine"];
     const CATEGORIES: [&str; 4] = ["amplifiers", "instruments", "effects", "audio"];
     /// What the parity test and the benchmark search for.
-    pub const QUERIES: [&str; 10] =
-        ["item 99", "fend", "fender amp", "FENDER", "höfner bass", "marshall", "roland syn", "gear", "item 1234", "zzz"];
+    pub const QUERIES: [&str; 10] = [
+        "item 99",
+        "fend",
+        "fender amp",
+        "FENDER",
+        "höfner bass",
+        "marshall",
+        "roland syn",
+        "gear",
+        "item 1234",
+        "zzz",
+    ];
     const STEWARD: &str = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
     const BIDDER: &str = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
 
