@@ -3,6 +3,7 @@
 mod after_sale;
 mod auctions;
 mod auth;
+mod conditional;
 mod ending_soon;
 mod helpers;
 mod lifecycle;
@@ -10,3 +11,4 @@ mod listings;
 mod live;
 mod operations;
 mod photos;
+mod search;
