@@ -106,7 +106,8 @@ run() {
   local who="$1"
   shift
   echo "==> schemathesis, $who"
-  SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE" "$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/api/openapi.json" \
+  # Run in the temporary directory: Schemathesis keeps a cache (`.schemathesis/`) in its cwd.
+  (cd "$WORK" && SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$HERE" "$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/api/openapi.json" \
     --checks all \
     --phases examples,coverage,fuzzing,stateful \
     --seed "${SCHEMATHESIS_SEED:-14}" \
@@ -115,7 +116,7 @@ run() {
     --workers 1 \
     --request-timeout 30 \
     --no-color \
-    "$@" || { echo "schemathesis ($who) failed; the server's log:" >&2; tail -20 "$WORK/serve.log" >&2; return 1; }
+    "$@") || { echo "schemathesis ($who) failed; the server's log:" >&2; tail -20 "$WORK/serve.log" >&2; return 1; }
 }
 
 started=$SECONDS
