@@ -194,7 +194,7 @@ async fn photos_are_reordered_and_deleted() {
         json!({ "photo_ids": [ids[0], ids[1], ids[2], uuid::Uuid::now_v7()] }),
     ] {
         let response = steward.put(&order_url).json(&bad).send().await.expect("reorder");
-        assert_eq!(error_code(response).await, (StatusCode::UNPROCESSABLE_ENTITY, "photo_order_mismatch".into()));
+        assert_eq!(error_code(response).await, (StatusCode::CONFLICT, "photo_order_mismatch".into()));
     }
 
     let full_url = listing["photos"][0]["urls"]["full"].as_str().expect("url").to_owned();

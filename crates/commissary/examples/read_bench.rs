@@ -17,7 +17,7 @@ use chrono::Utc;
 use commissary::Config;
 use commissary_api::listings::ListingResponse;
 use commissary_db::testkit::{TestDb, corpus};
-use commissary_db::views::{self, ListingQuery, ListingSort};
+use commissary_db::views::{self, ListingQuery};
 
 struct Server(Child);
 
