@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test of the project: Rust on SQLite and on PostgreSQL, lints, and the contract.
+# Every test of the project: Rust on SQLite and on PostgreSQL, lints, the HTTP API against
+# its OpenAPI description (Schemathesis), the contract and the web page.
 # Needs `npm ci` (Foundry + solc-js) and a PostgreSQL at COMMISSARY_TEST_POSTGRES_URL
 # (default postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
@@ -25,6 +26,10 @@ COMMISSARY_TEST_DATABASE=sqlite cargo test --workspace --all-features
 step "Rust tests on PostgreSQL"
 # The database-backed suites again, now on PostgreSQL; pure unit tests ran above.
 COMMISSARY_TEST_DATABASE=postgres cargo test --all-features -p commissary-tests -p commissary-chain -p commissary
+
+step "HTTP API against its OpenAPI description (Schemathesis, real binary on SQLite)"
+cargo build -p commissary
+COMMISSARY_BIN="$CARGO_TARGET_DIR/debug/commissary" scripts/schemathesis.sh
 
 step "auction contract: fmt, build, ABI check, tests, gas snapshot"
 auction-contract/scripts/test.sh

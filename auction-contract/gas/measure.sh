@@ -203,6 +203,58 @@ total="$(send $K_SETTLER "$AUCTION" "settleMany(uint256[])" "$list")"
 record settleMany50_total "$total"
 record settleMany50_perAuction "$(((total + 49) / 50))"
 
+# --- maximum bids (measured last, so nothing above changes) ----------------------------------------
+sign_max_bid() { # sign_max_bid KEY BIDDER AUCTION_ID MAX_AMOUNT SALT -> "(tuple)" and signature on two lines
+  local data
+  data=$(cat <<JSON
+{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+ "MaxBid":[{"name":"bidder","type":"address"},{"name":"auctionId","type":"uint256"},{"name":"maxAmount","type":"uint96"},{"name":"salt","type":"uint256"},{"name":"deadline","type":"uint256"}]},
+ "primaryType":"MaxBid","domain":{"name":"CommissaryAuction","version":"1","chainId":$CHAIN_ID,"verifyingContract":"$AUCTION"},
+ "message":{"bidder":"$2","auctionId":$3,"maxAmount":"$4","salt":$5,"deadline":$DEADLINE}}
+JSON
+)
+  echo "($2,$3,$4,$5,$DEADLINE)"
+  cast wallet sign --private-key "$1" --data "$data"
+}
+sign_revocation() { # sign_revocation KEY BIDDER MAX_BID_HASH -> signature
+  local data
+  data=$(cat <<JSON
+{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+ "MaxBidRevocation":[{"name":"bidder","type":"address"},{"name":"maxBidHash","type":"bytes32"}]},
+ "primaryType":"MaxBidRevocation","domain":{"name":"CommissaryAuction","version":"1","chainId":$CHAIN_ID,"verifyingContract":"$AUCTION"},
+ "message":{"bidder":"$2","maxBidHash":"$3"}}
+JSON
+)
+  cast wallet sign --private-key "$1" --data "$data"
+}
+MAX_BID_T="(address,uint256,uint96,uint256,uint256)"
+PERMIT_T="(uint256,uint256,uint8,bytes32,bytes32)"
+END2=$((END + 30 * 86400))
+create_late() { # create_late LABEL -> new auction id (ends after the settlement warp above)
+  send $K_ADMIN "$AUCTION" "$CREATE_SIG" "$(cast keccak "$1")" "10$E18" "$T0" "$END2" 500 "$WINDOW" >/dev/null
+  call "$AUCTION" "auctionCount()(uint256)"
+}
+id6="$(create_late max-bid)"
+{ read -r tupleB; read -r sigB; } < <(sign_max_bid $K_B "$B" "$id6" "500$E18" 1)
+{ read -r tupleC; read -r sigC; } < <(sign_max_bid $K_C "$C" "$id6" "300$E18" 1)
+# B's maximum places the first bid (the reserve); C's outbids it at minNextBid, refunding B.
+record bidByMaxBid_first "$(send $K_RELAYER "$AUCTION" "bidByMaxBid($MAX_BID_T,bytes)" "$tupleB" "$sigB")"
+record bidByMaxBid_outbid "$(send $K_RELAYER "$AUCTION" "bidByMaxBid($MAX_BID_T,bytes)" "$tupleC" "$sigC")"
+# Both maximums at once: B (500) takes the lead from C (300) at 315 in one transaction, refunding C.
+record resolveMaxBids_outbid "$(send $K_RELAYER "$AUCTION" "resolveMaxBids($MAX_BID_T,bytes,$MAX_BID_T,bytes)" "$tupleB" "$sigB" "$tupleC" "$sigC")"
+# Revocations: C with its own transaction, B by a signature the relayer submits.
+hashC="$(call "$AUCTION" "hashMaxBid($MAX_BID_T)(bytes32)" "$tupleC")"
+record revokeMaxBid "$(send $K_C "$AUCTION" "revokeMaxBid(bytes32)" "$hashC")"
+hashB="$(call "$AUCTION" "hashMaxBid($MAX_BID_T)(bytes32)" "$tupleB")"
+rsig="$(sign_revocation $K_B "$B" "$hashB")"
+record revokeMaxBidBySig "$(send $K_RELAYER "$AUCTION" "revokeMaxBidBySig(address,bytes32,bytes)" "$B" "$hashB" "$rsig")"
+# A first bid under a maximum with a permit, on a fresh auction.
+id7="$(create_late max-bid-permit)"
+{ read -r tupleA; read -r sigA; } < <(sign_max_bid $K_A "$A" "$id7" "500$E18" 1)
+psig="$(sign_permit $K_A "$A" "500$E18")"
+read -r v r s <<<"$(split_sig "$psig")"
+record bidByMaxBidWithPermit_first "$(send $K_RELAYER "$AUCTION" "bidByMaxBidWithPermit($MAX_BID_T,bytes,$PERMIT_T)" "$tupleA" "$sigA" "(500$E18,$DEADLINE,$v,$r,$s)")"
+
 # --- snapshot / check --------------------------------------------------------------------------
 measured="{"
 for k in "${!GAS[@]}"; do measured+="\"$k\":${GAS[$k]},"; done
@@ -217,7 +269,8 @@ const reference = JSON.parse(refJson);
 const limits = { ...goals, ...JSON.parse(limitsJson) };
 const order = ["createAuction", "bid_first", "bid_outbid", "bid_outbidExtends", "bid_raiseOwn", "settle_withWinner",
   "settle_noBids", "settleMany50_perAuction", "settleMany50_total", "cancel", "bidWithPermit_first",
-  "bidBySig_first", "bidBySig_outbid", "bidBySigWithPermit_first"];
+  "bidBySig_first", "bidBySig_outbid", "bidBySigWithPermit_first", "bidByMaxBid_first", "bidByMaxBid_outbid",
+  "bidByMaxBidWithPermit_first", "resolveMaxBids_outbid", "revokeMaxBid", "revokeMaxBidBySig"];
 const sorted = {};
 for (const k of order) if (k in measured) sorted[k] = measured[k];
 for (const k of Object.keys(measured).sort()) if (!(k in sorted)) sorted[k] = measured[k];

@@ -2,6 +2,7 @@
 pragma solidity 0.8.35;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
@@ -48,6 +49,14 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
     /// @inheritdoc ICommissaryAuction
     bytes32 public constant BID_TYPEHASH =
         keccak256("Bid(address bidder,uint256 auctionId,uint96 amount,uint256 nonce,uint256 deadline)");
+
+    /// @inheritdoc ICommissaryAuction
+    bytes32 public constant MAX_BID_TYPEHASH =
+        keccak256("MaxBid(address bidder,uint256 auctionId,uint96 maxAmount,uint256 salt,uint256 deadline)");
+
+    /// @inheritdoc ICommissaryAuction
+    bytes32 public constant MAX_BID_REVOCATION_TYPEHASH =
+        keccak256("MaxBidRevocation(address bidder,bytes32 maxBidHash)");
 
     /// @inheritdoc ICommissaryAuction
     uint256 public constant REFUND_GAS_LIMIT = 100_000;
@@ -146,6 +155,12 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         bool paused;
         uint64 auctionCount;
     }
+
+    /// @inheritdoc ICommissaryAuction
+    /// @dev Keyed by bidder first, so a revocation can only ever void the revoker's own authorizations
+    ///      (an authorization is checked against `maxBidRevoked[its bidder][its digest]`). Declared after
+    ///      `_config`, so no existing slot moves.
+    mapping(address bidder => mapping(bytes32 maxBidHash => bool)) public maxBidRevoked;
 
     // ---------------------------------------------------------------------------------------------
     // Construction
@@ -273,6 +288,65 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         _verifyBid(signedBid, signature);
         _tryPermit(signedBid.bidder, permit.value, permit.deadline, permit.v, permit.r, permit.s);
         _bid(signedBid.bidder, signedBid.auctionId, signedBid.amount);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Maximum bids
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ICommissaryAuction
+    function bidByMaxBid(MaxBid calldata maxBid, bytes calldata signature) external {
+        bytes32 maxBidHash = _verifyMaxBid(maxBid, signature);
+        _bid(maxBid.bidder, maxBid.auctionId, _minimumUnder(maxBid, maxBidHash));
+    }
+
+    /// @inheritdoc ICommissaryAuction
+    function bidByMaxBidWithPermit(MaxBid calldata maxBid, bytes calldata signature, Permit calldata permit) external {
+        bytes32 maxBidHash = _verifyMaxBid(maxBid, signature);
+        uint256 amount = _minimumUnder(maxBid, maxBidHash);
+        _tryPermit(maxBid.bidder, permit.value, permit.deadline, permit.v, permit.r, permit.s);
+        _bid(maxBid.bidder, maxBid.auctionId, amount);
+    }
+
+    /// @inheritdoc ICommissaryAuction
+    function resolveMaxBids(
+        MaxBid calldata first,
+        bytes calldata firstSignature,
+        MaxBid calldata second,
+        bytes calldata secondSignature
+    ) external {
+        uint256 auctionId = first.auctionId;
+        if (second.auctionId != auctionId) revert AuctionMismatch(auctionId, second.auctionId);
+        if (first.bidder == second.bidder) revert SameBidder(first.bidder);
+        bytes32 firstHash = _verifyMaxBid(first, firstSignature);
+        bytes32 secondHash = _verifyMaxBid(second, secondSignature);
+        // The higher maximum wins; on a tie the current leader keeps the lead if it is one of the two
+        // (it was there first), otherwise `first` wins.
+        if (
+            first.maxAmount > second.maxAmount
+                || (first.maxAmount == second.maxAmount && _leader(auctionId) != second.bidder)
+        ) {
+            _resolve(first, firstHash, second, secondHash);
+        } else {
+            _resolve(second, secondHash, first, firstHash);
+        }
+    }
+
+    /// @inheritdoc ICommissaryAuction
+    function revokeMaxBid(bytes32 maxBidHash) external {
+        _revokeMaxBid(msg.sender, maxBidHash);
+    }
+
+    /// @inheritdoc ICommissaryAuction
+    function revokeMaxBidBySig(address bidder, bytes32 maxBidHash, bytes calldata signature) external {
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(MAX_BID_REVOCATION_TYPEHASH, bidder, maxBidHash)));
+        if (!SignatureChecker.isValidSignatureNowCalldata(bidder, digest, signature)) revert InvalidSignature();
+        _revokeMaxBid(bidder, maxBidHash);
+    }
+
+    /// @inheritdoc ICommissaryAuction
+    function hashMaxBid(MaxBid calldata maxBid) external view returns (bytes32) {
+        return _hashMaxBid(maxBid);
     }
 
     /// @inheritdoc ICommissaryAuction
@@ -672,6 +746,107 @@ contract CommissaryAuction is ICommissaryAuction, AccessControl, EIP712, Nonces 
         if (!SignatureChecker.isValidSignatureNowCalldata(signedBid.bidder, digest, signature)) {
             revert InvalidSignature();
         }
+    }
+
+    /// @dev EIP-712 digest of a {MaxBid} authorization (its identity).
+    function _hashMaxBid(MaxBid calldata maxBid) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    MAX_BID_TYPEHASH, maxBid.bidder, maxBid.auctionId, maxBid.maxAmount, maxBid.salt, maxBid.deadline
+                )
+            )
+        );
+    }
+
+    /// @dev Checks deadline, revocation and the bidder's signature of `maxBid`; returns its digest.
+    ///      Nothing is consumed: an authorization is reusable, each use is bounded by its maximum.
+    function _verifyMaxBid(MaxBid calldata maxBid, bytes calldata signature) private view returns (bytes32 digest) {
+        if (block.timestamp > maxBid.deadline) revert SignatureExpired(maxBid.deadline);
+        digest = _hashMaxBid(maxBid);
+        if (maxBidRevoked[maxBid.bidder][digest]) revert AuthorizationRevoked(digest);
+        if (!SignatureChecker.isValidSignatureNowCalldata(maxBid.bidder, digest, signature)) {
+            revert InvalidSignature();
+        }
+    }
+
+    /// @dev The bid {bidByMaxBid} places after verification: exactly minNextBid, never above the
+    ///      maximum, never while the bidder leads. Emits {MaxBidUsed} (before the interactions, so the
+    ///      caller's permit and {_bid} come after every effect).
+    function _minimumUnder(MaxBid calldata maxBid, bytes32 maxBidHash) private returns (uint256 minimum) {
+        uint256 auctionId = maxBid.auctionId;
+        Auction memory a;
+        (a, minimum) = _biddable(auctionId);
+        if (a.highestBidder == maxBid.bidder) revert AlreadyLeading(auctionId, maxBid.bidder);
+        if (maxBid.maxAmount < minimum) revert MaxBidTooLow(auctionId, maxBid.maxAmount, minimum);
+        emit MaxBidUsed(auctionId, maxBid.bidder, maxBidHash, uint96(minimum), bytes32(0));
+    }
+
+    /// @dev The auction (raw, see {_loadAuction}) and its minNextBid if it accepts a bid right now;
+    ///      otherwise reverts with the reason {bid} would give (lock, pause, unknown or closed, not
+    ///      started, ended). {_bid} checks all of it again: this only orders the max-bid checks after
+    ///      the auction's own.
+    function _biddable(uint256 auctionId) private view returns (Auction memory a, uint256 minimum) {
+        a = _loadAuction(auctionId);
+        uint256 locked;
+        assembly ("memory-safe") {
+            locked := tload(_LOCK_SLOT)
+        }
+        if (
+            locked != 0 || _config.paused || a.status != Status.Open || block.timestamp < a.startTime
+                || block.timestamp >= a.endTime
+        ) {
+            _revertBid(auctionId, 0); // one of the above fails, so this never reaches BidTooLow
+        }
+        minimum = a.highestBidder == address(0) ? a.reservePrice : _minRaise(a.highestBid, a.minIncrementBps);
+    }
+
+    /// @dev {resolveMaxBids} once the winner is known: `winner` bids against `other`'s maximum.
+    function _resolve(MaxBid calldata winner, bytes32 winnerHash, MaxBid calldata other, bytes32 otherHash) private {
+        uint256 auctionId = winner.auctionId;
+        (Auction memory a, uint256 minimum) = _biddable(auctionId);
+        uint256 price = minimum;
+        bytes32 against = bytes32(0);
+        if (other.maxAmount >= minimum) {
+            // The other maximum is a real competitor: the winner pays the bid that would beat it, i.e.
+            // the minimum next bid had it bid its maximum, capped at the winner's own maximum. Both are
+            // >= minimum (winner.maxAmount >= other.maxAmount >= minimum).
+            _requireFunded(other, a);
+            price = _minRaise(other.maxAmount, a.minIncrementBps);
+            if (price > winner.maxAmount) price = winner.maxAmount;
+            against = otherHash;
+        } else {
+            // No competitor: a plain minimum bid, under the same rules as bidByMaxBid.
+            if (a.highestBidder == winner.bidder) revert AlreadyLeading(auctionId, winner.bidder);
+            if (winner.maxAmount < minimum) revert MaxBidTooLow(auctionId, winner.maxAmount, minimum);
+        }
+        emit MaxBidUsed(auctionId, winner.bidder, winnerHash, uint96(price), against);
+        _bid(winner.bidder, auctionId, price);
+    }
+
+    /// @dev Current highest bidder of `auctionId` (address(0) before the first bid or for unknown ids).
+    function _leader(uint256 auctionId) private view returns (address) {
+        return _loadAuction(auctionId).highestBidder;
+    }
+
+    /// @dev Reverts with {MaxBidUnfunded} unless `maxBid.bidder` could pay `maxBid.maxAmount` now:
+    ///      its balance and allowance cover the maximum, less its own bid already in escrow if it leads.
+    function _requireFunded(MaxBid calldata maxBid, Auction memory a) private view {
+        uint256 needed = maxBid.maxAmount;
+        // A leader's own bid counts; the caller only gets here with maxAmount >= minNextBid > its bid.
+        if (a.highestBidder == maxBid.bidder) needed -= a.highestBid;
+        IERC20 t = IERC20(_TOKEN);
+        if (t.balanceOf(maxBid.bidder) < needed || t.allowance(maxBid.bidder, address(this)) < needed) {
+            revert MaxBidUnfunded(maxBid.bidder, maxBid.maxAmount);
+        }
+    }
+
+    /// @dev Records a revocation once (a repeated one is a no-op, so retried or replayed revocations
+    ///      succeed without a second event).
+    function _revokeMaxBid(address bidder, bytes32 maxBidHash) private {
+        if (maxBidRevoked[bidder][maxBidHash]) return;
+        maxBidRevoked[bidder][maxBidHash] = true;
+        emit MaxBidRevoked(bidder, maxBidHash);
     }
 
     /// @dev Attempts an EIP-2612 permit for this contract and ignores failure (e.g. the permit was

@@ -12,11 +12,11 @@ use commissary_domain::{Address, AuctionEvent, AuctionId, ListingId, LoggedEvent
 
 use crate::helpers::*;
 
-fn at(t: DateTime<Utc>) -> String {
+pub(crate) fn at(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn logged(block: i64, auction: u64, time: DateTime<Utc>, event: AuctionEvent) -> LoggedEvent {
+pub(crate) fn logged(block: i64, auction: u64, time: DateTime<Utc>, event: AuctionEvent) -> LoggedEvent {
     LoggedEvent {
         tx_hash: format!("0x{:064x}", block * 100 + i64::try_from(auction).expect("small")),
         log_index: 0,
@@ -28,7 +28,7 @@ fn logged(block: i64, auction: u64, time: DateTime<Utc>, event: AuctionEvent) ->
     }
 }
 
-fn block(number: i64, time: DateTime<Utc>) -> BlockRef {
+pub(crate) fn block(number: i64, time: DateTime<Utc>) -> BlockRef {
     BlockRef {
         block_number: number,
         block_hash: format!("0x{number:064x}"),
@@ -44,7 +44,7 @@ async fn titles(app: &TestApp, query: &str) -> Vec<String> {
 
 /// Publishes a listing through the API and records its auction's creation as the indexer
 /// would; returns its id and frozen end.
-async fn published(app: &TestApp, title: &str, ends_at: DateTime<Utc>) -> (ListingId, String) {
+pub(crate) async fn published(app: &TestApp, title: &str, ends_at: DateTime<Utc>) -> (ListingId, String) {
     let steward = app.steward().await;
     let mut body = listing_body(title);
     body["starts_at"] = json!(at(Utc::now() - Duration::minutes(10)));

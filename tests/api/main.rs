@@ -3,6 +3,7 @@
 mod after_sale;
 mod auctions;
 mod auth;
+mod conditional;
 mod ending_soon;
 mod helpers;
 mod lifecycle;
@@ -11,3 +12,4 @@ mod live;
 mod operations;
 mod photos;
 mod relay;
+mod search;

@@ -148,7 +148,8 @@ async fn hostile_and_broken_files_are_rejected_with_the_right_status() {
         .send()
         .await
         .expect("send");
-    assert_eq!(error_code(no_field).await, (StatusCode::BAD_REQUEST, "missing_photo_field".into()));
+    // The form is exactly one `photo` field: anything else is named as unexpected.
+    assert_eq!(error_code(no_field).await, (StatusCode::BAD_REQUEST, "unexpected_field".into()));
 }
 
 #[actix_rt::test]
@@ -194,7 +195,7 @@ async fn photos_are_reordered_and_deleted() {
         json!({ "photo_ids": [ids[0], ids[1], ids[2], uuid::Uuid::now_v7()] }),
     ] {
         let response = steward.put(&order_url).json(&bad).send().await.expect("reorder");
-        assert_eq!(error_code(response).await, (StatusCode::UNPROCESSABLE_ENTITY, "photo_order_mismatch".into()));
+        assert_eq!(error_code(response).await, (StatusCode::CONFLICT, "photo_order_mismatch".into()));
     }
 
     let full_url = listing["photos"][0]["urls"]["full"].as_str().expect("url").to_owned();

@@ -9,14 +9,18 @@ import { SignInDialog } from "./components/SignInDialog";
 import { AppContext } from "./context";
 import { focusMain } from "./lib/focus";
 import { clearNotices } from "./lib/notices";
+import { usePersonalStream } from "./lib/personal";
 import { useStore } from "./lib/store";
 import { usePoll } from "./lib/usePoll";
 import { type Route, useRoute } from "./router";
 import { isSteward, session } from "./session";
 import { Browse } from "./views/Browse";
+import { FulfillmentBoard } from "./views/FulfillmentBoard";
 import { ListingEditor } from "./views/ListingEditor";
 import { ListingPage } from "./views/ListingPage";
+import { MyCommissary } from "./views/MyCommissary";
 import { NotFound } from "./views/NotFound";
+import { Reports } from "./views/Reports";
 import { StewardDesk } from "./views/StewardDesk";
 import { wallets as walletStore } from "./wallet/discovery";
 
@@ -31,11 +35,17 @@ function View({ route }: { route: Route }) {
       return <Browse query={route.query} />;
     case "listing":
       return <ListingPage id={route.id} />;
+    case "me":
+      return <MyCommissary section={route.section} />;
     case "desk":
     case "editor":
+    case "fulfillment":
+    case "reports":
       if (!isSteward(me)) {
         return <NotFound title="Stewards only" text="Sign in with a steward's wallet to run the desk." />;
       }
+      if (route.name === "fulfillment") return <FulfillmentBoard />;
+      if (route.name === "reports") return <Reports />;
       return route.name === "desk" ? <StewardDesk /> : <ListingEditor id={route.id} />;
     default:
       return <NotFound />;
@@ -45,7 +55,13 @@ function View({ route }: { route: Route }) {
 const CHAIN_CLOCK_MS = 5000;
 
 const routeKey = (route: Route) =>
-  route.name === "listing" ? `listing:${route.id}` : route.name === "editor" ? `editor:${route.id}` : route.name;
+  route.name === "listing"
+    ? `listing:${route.id}`
+    : route.name === "editor"
+      ? `editor:${route.id}`
+      : route.name === "me"
+        ? `me:${route.section}`
+        : route.name;
 
 export function App({ config }: Props) {
   const features = useStore(featureStore);
@@ -54,6 +70,9 @@ export function App({ config }: Props) {
   const [signingIn, setSigningIn] = useState(false);
   const chain = useMemo(() => chainFrom(config), [config]);
   const key = routeKey(route);
+  const me = useStore(session);
+  // Outbid, won, lost: told on whatever page the member is.
+  usePersonalStream(me?.address ?? null);
 
   // Countdowns everywhere tick on the chain's clock.
   usePoll(

@@ -250,3 +250,43 @@ export async function eventually(check, { timeoutMs = 30_000, what = "condition"
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * A bid sent straight to the contract from anvil key `keyIndex` (approve, then bid), as a
+ * member's own wallet elsewhere would: no page involved.
+ */
+export async function bidOnChain(app, keyIndex, auctionId, amount) {
+  const config = await fetch(`${app.url}/api/v1/config`).then((r) => r.json());
+  const account = privateKeyToAccount(KEYS[keyIndex]);
+  const wallet = createWalletClient({ account, chain: foundry, transport: http(app.rpcUrl) });
+  const { abi: auctionAbi } = JSON.parse(
+    readFileSync(join(root, "auction-contract/abi/CommissaryAuction.json"), "utf8"),
+  );
+  const { abi: tokenAbi } = JSON.parse(readFileSync(join(root, "auction-contract/abi/AmpledToken.json"), "utf8"));
+  const mined = async (hash) => {
+    for (;;) {
+      const receipt = await rpc(app.rpcUrl, "eth_getTransactionReceipt", [hash]);
+      if (receipt) {
+        if (receipt.status !== "0x1") throw new Error(`transaction ${hash} reverted`);
+        return receipt;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await mined(
+    await wallet.writeContract({
+      address: config.token_address,
+      abi: tokenAbi,
+      functionName: "approve",
+      args: [config.auction_address, amount],
+    }),
+  );
+  return mined(
+    await wallet.writeContract({
+      address: config.auction_address,
+      abi: auctionAbi,
+      functionName: "bid",
+      args: [BigInt(auctionId), amount],
+    }),
+  );
+}

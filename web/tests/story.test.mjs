@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
   advanceChain,
+  bidOnChain,
   eventually,
   launchBrowser,
   listingByTitle,
@@ -118,6 +119,39 @@ test("the page is served with a strict CSP and security headers, and nothing vio
   assert.deepEqual(consoleErrors, []);
 });
 
+test("live: a bid sent elsewhere shows on open pages at once over SSE; polling takes over when the stream is refused", async () => {
+  const target = await listingByTitle(app, "Shure SM58 vocal microphones (pair)");
+  const viewer = await open(null, `#/listing/${target.id}`);
+  const browse = await open(null, "#/?q=shure");
+  // A third page whose streams are refused (as by a proxy that does not stream).
+  const refused = await walletContext(chromium.browser, app, null);
+  contexts.push(refused);
+  await refused.context.route(/\/events(\?|$)/, (route) => route.fulfill({ status: 503, body: "no streams here" }));
+  const fallback = await refused.context.newPage();
+  await fallback.goto(`/#/listing/${target.id}`);
+
+  await viewer.page.locator("article[data-live=live]").waitFor();
+  await browse.page.locator("[data-live=live]").waitFor();
+  await fallback.locator("article[data-live=polling]").waitFor();
+
+  // While the stream is open the page does not poll: a quiet moment asks for nothing.
+  const asked = [];
+  viewer.page.on("request", (r) => {
+    if (r.url().includes(`/api/v1/listings/${target.id}`) && !r.url().includes("/events")) asked.push(r.url());
+  });
+  await new Promise((r) => setTimeout(r, 4500));
+  assert.deepEqual(asked, [], "no polling while the stream is open");
+
+  // Member 4 bids from its own wallet, straight to the contract: no page involved.
+  await bidOnChain(app, 4, target.auction_id, 9n * 10n ** 18n);
+  await viewer.page.getByTestId("bid-history").getByText("9 AMPLED").waitFor({ timeout: 10_000 });
+  await viewer.page.getByTestId("price").getByText("9 AMPLED").waitFor();
+  await browse.page.getByTestId("listing-card").getByTestId("price").getByText("9 AMPLED").waitFor({ timeout: 10_000 });
+  await fallback.getByTestId("bid-history").getByText("9 AMPLED").waitFor({ timeout: 15_000 });
+  assert.ok(asked.length <= 3, `one reload for the bid, not a poll: ${asked.length} requests`);
+  assert.deepEqual(viewer.consoleErrors, []);
+});
+
 test("the steward lists an item with two dropped photos and publishes it", async () => {
   const { page, consoleErrors } = await open(0);
   await signIn(page);
@@ -211,6 +245,11 @@ test("two members outbid each other from their wallets; the chain's end decides;
     });
     await bid(b.page, "25");
     await a.page.getByTestId("outbid").waitFor({ timeout: 15_000 });
+    // The member's own stream says so too, in words, wherever the member is.
+    await a.page
+      .getByTestId("notice")
+      .getByText(`You have been outbid on “${STORY_TITLE}”: the highest bid is now 25 AMPLED.`)
+      .waitFor({ timeout: 15_000 });
     await eventually(async () => (await a.page.locator("#bid-amount").inputValue()) === "27", {
       what: "A's box reset",
     });
@@ -254,6 +293,87 @@ test("two members outbid each other from their wallets; the chain's end decides;
     await screenshot(a.page, "listing-settled");
     assert.deepEqual(await a.page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(a.consoleErrors, []);
+  }));
+
+test("my commissary: bids won and lost, the claim, the steward's board to handed over, inbox, watchlist, reports", () =>
+  withShots("mine", async () => {
+    const listing = await listingByTitle(app, STORY_TITLE);
+    const a = await open(1, "#/me/bids");
+    await signIn(a.page);
+    const mine = a.page.getByTestId("my-bid").filter({ hasText: STORY_TITLE });
+    await mine.getByTestId("my-bid-state").getByText("Won").waitFor();
+    const b = await open(2, "#/me/bids");
+    await signIn(b.page);
+    await b.page
+      .getByTestId("my-bid")
+      .filter({ hasText: STORY_TITLE })
+      .getByTestId("my-bid-state")
+      .getByText("Lost")
+      .waitFor();
+
+    // From the listing to the claim; a bad field is refused in words, every field at once.
+    await a.page.goto(`/#/listing/${listing.id}`);
+    await a.page.getByTestId("claim-link").click();
+    const win = a.page.getByTestId("win").filter({ hasText: STORY_TITLE });
+    await win.getByTestId("fulfillment-state").getByText("Waiting for your claim").waitFor();
+    await win.getByLabel("Your name").fill("Ada Lovelace");
+    await win.getByLabel("Email for the hand-over").fill("ada-at-example");
+    await win.getByRole("button", { name: "Claim it" }).click();
+    await win.getByText("Enter an email address like name@example.org.").waitFor();
+    await win.getByLabel("Email for the hand-over").fill("ada@example.org");
+    await win.getByRole("button", { name: "Claim it" }).click();
+    await win.getByTestId("fulfillment-state").getByText("Claimed").waitFor();
+    await screenshot(a.page, "my-wins");
+
+    // The steward moves it along with the steps the API allows, notes included.
+    const s = await open(0, "#/steward/fulfillment");
+    await signIn(s.page);
+    const item = () => s.page.getByTestId("board-item").filter({ hasText: STORY_TITLE });
+    await s.page.getByTestId("column-claimed").getByText(STORY_TITLE).waitFor();
+    await item().getByText("Ada Lovelace").waitFor();
+    await item().getByLabel("Note for the history (optional)").fill("On the shelf by the door");
+    await item().getByRole("button", { name: "Ready for pickup" }).click();
+    await s.page.getByTestId("column-ready_for_pickup").getByText(STORY_TITLE).waitFor();
+    await screenshot(s.page, "fulfillment");
+    await item().getByRole("button", { name: "Handed over" }).click();
+    await s.page.getByTestId("column-handed_over").getByText(STORY_TITLE).waitFor();
+
+    // The winner sees it handed over, and the won notification in the inbox.
+    await a.page.reload();
+    await a.page
+      .getByTestId("win")
+      .filter({ hasText: STORY_TITLE })
+      .getByTestId("fulfillment-state")
+      .getByText("Handed over")
+      .waitFor();
+    await a.page.getByRole("link", { name: /^Inbox/ }).click();
+    await a.page.getByTestId("inbox-item").filter({ hasText: "You won the auction" }).first().waitFor();
+    await a.page.getByRole("button", { name: "Mark all as read" }).click();
+    const wonItem = a.page.getByTestId("inbox-item").filter({ hasText: "You won the auction" }).first();
+    await eventually(async () => (await wonItem.getByRole("button", { name: "Mark as read" }).count()) === 0, {
+      what: "the won notification read",
+    });
+
+    // Watch a listing; it is on the watchlist.
+    const watched = await listingByTitle(app, "Focusrite Scarlett 2i2 audio interface");
+    await a.page.goto(`/#/listing/${watched.id}`);
+    await a.page.getByTestId("watch").getByText("Watch").click();
+    await a.page.getByTestId("watch").getByText("Stop watching").waitFor();
+    await a.page.goto("/#/me/watchlist");
+    await a.page.getByTestId("watchlist").getByText(watched.title).waitFor();
+
+    // The books: the CSV (with the sale) and the monthly summary.
+    await s.page.getByRole("link", { name: "Reports" }).click();
+    await s.page.getByTestId("summary").waitFor();
+    const csvHref = await s.page.getByTestId("csv-link").getAttribute("href");
+    const csv = await s.page.evaluate((url) => fetch(url).then((r) => r.text()), csvHref);
+    assert.match(csv, new RegExp(`${STORY_TITLE}.*,sold,30,.*handed_over`));
+    // The browser logs the refused claim's 422 itself; nothing else went wrong.
+    assert.deepEqual(
+      a.consoleErrors.filter((e) => !/status of 422/.test(e)),
+      [],
+    );
+    assert.deepEqual(s.consoleErrors, []);
   }));
 
 test("an unsold item is relisted as a new draft in one step, photos included", async () => {
@@ -341,6 +461,11 @@ test("every page passes axe-core (no serious or critical violation) and is scree
     ["listing-won", 1, `#/listing/${story.id}`],
     ["desk", 0, "#/steward"],
     ["new-listing", 0, "#/steward/new"],
+    ["my-bids", 1, "#/me/bids"],
+    ["my-wins-axe", 1, "#/me/wins"],
+    ["my-settings", 1, "#/me/settings"],
+    ["fulfillment-axe", 0, "#/steward/fulfillment"],
+    ["reports", 0, "#/steward/reports"],
   ];
   const problems = [];
   for (const width of [390, 1280]) {
@@ -351,7 +476,9 @@ test("every page passes axe-core (no serious or critical violation) and is scree
         await page.goto(`/${hash}`);
         await page.locator("main h1").first().waitFor();
       }
-      await page.waitForLoadState("networkidle");
+      // Not "networkidle": the live streams stay open. The views say when they are loaded.
+      await page.waitForLoadState("load");
+      await eventually(async () => (await page.locator("main .loading").count()) === 0, { what: `${name} loaded` });
       if (name === "listing" && key !== null) await page.locator("#bid-amount").waitFor();
       await screenshot(page, name);
       // Through DevTools, not a <script>: the page's CSP stays as it is.

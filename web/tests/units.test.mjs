@@ -2,7 +2,7 @@
 // the TypeScript sources with esbuild and run in Node. No browser, no service.
 
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -27,6 +27,10 @@ before(async () => {
       `export { featuresFrom } from ${src("api/features.ts")};`,
       `export { formatDuration } from ${src("lib/time.ts")};`,
       `export { publishProblems, plainMessage } from ${src("steward/fields.ts")};`,
+      `export { MESSAGES, apiMessage } from ${src("api/messages.ts")};`,
+      `export { ApiError } from ${src("api/client.ts")};`,
+      `export { applyEvent } from ${src("lib/liveListing.ts")};`,
+      `export { withLastEventId } from ${src("lib/live.ts")};`,
     ].join("\n"),
   );
   await build({
@@ -123,4 +127,97 @@ test("the editor names what publishing needs, in plain words", () => {
     m.plainMessage({ field: "ends_at", code: "before_start", message: "ends_at must be after starts_at" }),
     "Closes must be after opens.",
   );
+});
+
+/** Every error code the service can answer with, read from its Rust sources. */
+async function apiCodes() {
+  const codes = new Set();
+  const rs = async (dir) => {
+    const out = [];
+    for (const entry of await readdir(join(root, dir), { withFileTypes: true, recursive: true })) {
+      if (entry.isFile() && entry.name.endsWith(".rs")) out.push(join(entry.parentPath ?? entry.path, entry.name));
+    }
+    return out;
+  };
+  // The API's constructors: ApiError::bad_request("code", …), ApiError::new(StatusCode::X, "code", …).
+  for (const file of await rs("crates/api/src")) {
+    const text = await readFile(file, "utf8");
+    for (const [, code] of text.matchAll(/(?:bad_request|unauthorized|conflict|unprocessable)\(\s*"([a-z_]+)"/g))
+      codes.add(code);
+    for (const [, code] of text.matchAll(/StatusCode::[A-Z_]+,\s*"([a-z_]+)"/g)) codes.add(code);
+  }
+  // Codes that pass through from the crates below: database conflicts, claim refusals, photo errors.
+  const arms = (text) => [...text.matchAll(/=>\s*"([a-z_]+)"/g)].map((x) => x[1]);
+  const conflicts = await readFile(join(root, "crates/db/src/error.rs"), "utf8");
+  for (const code of arms(
+    conflicts.slice(conflicts.indexOf("Conflict"), conflicts.indexOf(");", conflicts.indexOf("Conflict"))),
+  ))
+    codes.add(code);
+  const claims = await readFile(join(root, "crates/domain/src/fulfillment.rs"), "utf8");
+  const claimCode = claims.indexOf("impl ClaimRefused");
+  for (const code of arms(claims.slice(claimCode, claims.indexOf("\n}\n", claimCode)))) codes.add(code);
+  const photos = await readFile(join(root, "crates/photos/src/error.rs"), "utf8");
+  const photoCode = photos.indexOf("fn code");
+  for (const code of arms(photos.slice(photoCode, photos.indexOf("\n    }\n", photoCode)))) codes.add(code);
+  return codes;
+}
+
+test("every refusal code of the API has a sentence in the page's words", async () => {
+  const codes = await apiCodes();
+  // A sanity floor: the scan must have found the codes it is meant to (or it tests nothing).
+  for (const known of [
+    "unauthenticated",
+    "listing_not_draft",
+    "invalid_transition",
+    "claim_period_over",
+    "image_corrupt",
+  ])
+    assert.ok(codes.has(known), `the scan found ${known}`);
+  const missing = [...codes].filter((c) => !(c in m.MESSAGES));
+  assert.deepEqual(missing, [], "codes without a message in web/src/api/messages.ts");
+  for (const code of codes) {
+    const text = m.apiMessage(new m.ApiError(409, code, "developer text", [], {}, null));
+    assert.ok(text && text !== "developer text" && !/[a-z]+_[a-z]+/.test(text), `${code}: ${text}`);
+  }
+  const transition = new m.ApiError(409, "invalid_transition", "x", [], {
+    from: "claimed",
+    to: "handed_over",
+    allowed: ["ready_for_pickup"],
+  });
+  assert.match(m.apiMessage(transition), /“Handed over” from here; it can move to Ready for pickup/);
+  assert.match(m.apiMessage(new m.ApiError(429, "rate_limited", "x", [], {}, 7)), /Try again in 7 s/);
+  assert.match(m.apiMessage(new m.ApiError(422, "invalid_code", "x", [], { remaining_attempts: 2 })), /2 tries left/);
+});
+
+test("a live bid event moves the price, minimum, end and count of the listing it names", () => {
+  const listing = {
+    id: "L",
+    status: "live",
+    reserve_price: "10",
+    current_price: "10",
+    highest_bid: null,
+    highest_bidder: null,
+    min_next_bid: "10",
+    ends_at: "2026-12-01T12:00:00Z",
+    bid_count: 0,
+  };
+  const bid = {
+    listing_id: "L",
+    highest_bid: "20",
+    highest_bidder: "0xabc",
+    min_next_bid: "21",
+    ends_at: "2026-12-01T12:05:00Z",
+    bid_count: 1,
+  };
+  const after = m.applyEvent(listing, "bid", bid);
+  assert.equal(after.current_price, "20");
+  assert.equal(after.min_next_bid, "21");
+  assert.equal(after.ends_at, "2026-12-01T12:05:00Z");
+  assert.equal(after.bid_count, 1);
+  assert.equal(m.applyEvent(listing, "bid", { ...bid, listing_id: "other" }), listing);
+  const removed = m.applyEvent(after, "bid_removed", { ...bid, highest_bid: null, highest_bidder: null, bid_count: 0 });
+  assert.equal(removed.current_price, "10", "back to the reserve when the only bid is taken back");
+  assert.equal(m.applyEvent(listing, "status", { listing_id: "L", status: "ended" }).status, "ended");
+  assert.equal(m.withLastEventId("/api/v1/events", "42"), "/api/v1/events?last_event_id=42");
+  assert.equal(m.withLastEventId("/api/v1/events?listing=a", "42"), "/api/v1/events?listing=a&last_event_id=42");
 });

@@ -35,6 +35,15 @@ import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 /// also costs every bid and settlement extra storage reads. The explicit rule above is cheaper and
 /// easier to check.
 ///
+/// Maximum bids ("bid up to"): a bidder signs one {MaxBid} authorization (EIP-712, same domain as
+/// {Bid}) and a relayer bids for it whenever it is outbid, with {bidByMaxBid} (exactly {minNextBid},
+/// never above `maxAmount`, never while the bidder already leads) or, when two bidders both hold
+/// authorizations, with {resolveMaxBids}: the higher maximum takes the lead in one transaction at the
+/// second-highest maximum plus one increment (eBay's rule), capped at its own maximum. The contract,
+/// not the relayer, enforces these bounds, so the relayer needs no trust beyond liveness. An
+/// authorization is identified by its EIP-712 digest ({hashMaxBid}), is reusable until its `deadline`
+/// and is void once its bidder revoked that digest ({revokeMaxBid}, {revokeMaxBidBySig}).
+///
 /// All amounts are in token base units. Every function is non-payable.
 interface ICommissaryAuction is IERC5267 {
     // ---------------------------------------------------------------------------------------------
@@ -91,6 +100,28 @@ interface ICommissaryAuction is IERC5267 {
         uint256 deadline;
     }
 
+    /// @notice A standing authorization, signed by `bidder` (EIP-712), to bid for it on `auctionId` up to
+    ///         `maxAmount`, submitted by anyone (the co-op's relayer) with {bidByMaxBid} or {resolveMaxBids}.
+    /// @dev EIP-712 type string (see {MAX_BID_TYPEHASH}):
+    ///      `MaxBid(address bidder,uint256 auctionId,uint96 maxAmount,uint256 salt,uint256 deadline)`
+    ///      Domain: the same as {Bid} (name "CommissaryAuction", version "1", chainId, verifyingContract =
+    ///      this contract), so an authorization is bound to this chain, this contract, one auction and one
+    ///      bidder. It is not consumed by use: every bid placed under it is bounded by the rules of
+    ///      {bidByMaxBid} / {resolveMaxBids} instead. Its identity is its EIP-712 digest ({hashMaxBid}),
+    ///      which is what {revokeMaxBid} and {revokeMaxBidBySig} revoke.
+    /// @param bidder The account that bids and pays; it must have signed this struct.
+    /// @param auctionId The only auction the authorization may bid on.
+    /// @param maxAmount No bid placed under the authorization is ever above this (the full highest bid).
+    /// @param salt Any value; distinguishes a new authorization from a revoked one with the same terms.
+    /// @param deadline Last unix time (inclusive) at which the authorization may be used.
+    struct MaxBid {
+        address bidder;
+        uint256 auctionId;
+        uint96 maxAmount;
+        uint256 salt;
+        uint256 deadline;
+    }
+
     /// @notice An EIP-2612 permit signed by the token owner for this contract as spender.
     /// @param value Allowance to grant this contract.
     /// @param deadline Permit deadline.
@@ -141,6 +172,22 @@ interface ICommissaryAuction is IERC5267 {
     /// @notice `bidder` consumed its relayed-bid nonce `nonce` without bidding ({invalidateNonce}): every
     ///         signed {Bid} with this nonce is void, and `nonces(bidder)` is now `nonce + 1`.
     event NonceInvalidated(address indexed bidder, uint256 nonce);
+
+    /// @notice A bid for `bidder` on `auctionId` of `amount` was placed under the {MaxBid} authorization
+    ///         `maxBidHash` (emitted right before its {BidPlaced}, in the same transaction). `againstMaxBidHash` is the other
+    ///         bidder's authorization whose maximum set the price in {resolveMaxBids}, or zero (a plain
+    ///         {bidByMaxBid} at {minNextBid}, or a resolution in which the other maximum was below it).
+    event MaxBidUsed(
+        uint256 indexed auctionId,
+        address indexed bidder,
+        bytes32 indexed maxBidHash,
+        uint96 amount,
+        bytes32 againstMaxBidHash
+    );
+
+    /// @notice `bidder` revoked its {MaxBid} authorization `maxBidHash` ({revokeMaxBid} or
+    ///         {revokeMaxBidBySig}); it can no longer be used. Emitted once per authorization.
+    event MaxBidRevoked(address indexed bidder, bytes32 indexed maxBidHash);
 
     /// @notice The treasury receiving settled bids changed.
     event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
@@ -203,6 +250,19 @@ interface ICommissaryAuction is IERC5267 {
     error ReentrantCall();
     /// @notice The token address has no code.
     error InvalidToken(address token);
+    /// @notice The {MaxBid} authorization `maxBidHash` was revoked by its bidder.
+    error AuthorizationRevoked(bytes32 maxBidHash);
+    /// @notice `bidder` already leads `auctionId`: a maximum bid never bids against its own bidder.
+    error AlreadyLeading(uint256 auctionId, address bidder);
+    /// @notice The authorization's `maxAmount` is below the `minimum` bid it would have to place.
+    error MaxBidTooLow(uint256 auctionId, uint96 maxAmount, uint256 minimum);
+    /// @notice The two authorizations given to {resolveMaxBids} are for different auctions.
+    error AuctionMismatch(uint256 firstAuctionId, uint256 secondAuctionId);
+    /// @notice The two authorizations given to {resolveMaxBids} have the same bidder.
+    error SameBidder(address bidder);
+    /// @notice In {resolveMaxBids}, the outbid maximum's bidder could not pay `maxAmount` (balance or
+    ///         allowance too small), so that maximum cannot set the price.
+    error MaxBidUnfunded(address bidder, uint96 maxAmount);
 
     // ---------------------------------------------------------------------------------------------
     // Listing (LISTER_ROLE)
@@ -277,6 +337,76 @@ interface ICommissaryAuction is IERC5267 {
     function bidBySigWithPermit(Bid calldata signedBid, bytes calldata signature, Permit calldata permit) external;
 
     // ---------------------------------------------------------------------------------------------
+    // Maximum bids
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Bids for `maxBid.bidder` under its {MaxBid} authorization: places exactly
+    ///         `minNextBid(maxBid.auctionId)` (the reserve before the first bid), like a {bid} by the bidder
+    ///         (tokens pulled from it, previous leader refunded, soft-close extension, {BidPlaced}), and
+    ///         emits {MaxBidUsed} (right before {BidPlaced}) with `againstMaxBidHash` = 0. Anyone may
+    ///         submit it.
+    /// @dev Reverts with {SignatureExpired} after `maxBid.deadline`, {AuthorizationRevoked} once revoked,
+    ///      {InvalidSignature} unless `signature` is the bidder's over {hashMaxBid} (so also for an
+    ///      authorization of another chain, contract, auction or bidder), {AlreadyLeading} if the bidder
+    ///      already leads, {MaxBidTooLow} if `minNextBid > maxAmount`, and with the reasons of {bid}
+    ///      (unknown id, closed, not started, ended, paused). Signatures: 65-byte ECDSA (low-s) or ERC-1271.
+    ///      Guarantee: a bid placed this way is never above `maxAmount`, never placed while the bidder
+    ///      leads, and is exactly the minimum next bid.
+    /// @param maxBid The authorization.
+    /// @param signature The bidder's signature over {hashMaxBid}(`maxBid`).
+    function bidByMaxBid(MaxBid calldata maxBid, bytes calldata signature) external;
+
+    /// @notice {bidByMaxBid} preceded by the bidder's EIP-2612 permit
+    ///         `permit(maxBid.bidder, this, permit.value, permit.deadline, permit.v, permit.r, permit.s)`
+    ///         (typically `permit.value` = `maxAmount`), so a bidder without allowance and ETH needs only
+    ///         off-chain signatures. The permit's failure is ignored, as in {bidBySigWithPermit}.
+    function bidByMaxBidWithPermit(MaxBid calldata maxBid, bytes calldata signature, Permit calldata permit) external;
+
+    /// @notice Resolves two bidders' maximums on the same auction in one transaction, instead of a war of
+    ///         one-increment bids: the higher maximum `W` takes (or keeps) the lead at
+    ///         `max(minNextBid, min(W.maxAmount, L.maxAmount + increment(L.maxAmount)))`, where `L` is the
+    ///         other maximum and `increment(x) = ceil(x * minIncrementBps / 10000)` (so `L.maxAmount +
+    ///         increment` is the minimum next bid had `L` bid its maximum). It emits {BidPlaced} and
+    ///         {MaxBidUsed} (`againstMaxBidHash` = `L`'s digest when `L`'s maximum set the price).
+    ///         Anyone may submit it.
+    /// @dev Ties (equal maximums): the current leader keeps the lead if it is one of the two bidders
+    ///      (it was there first, as on eBay); otherwise `first` wins. Either way the winner pays its own
+    ///      maximum, which equals the other's.
+    ///      If `W` already leads, its bid is raised (only the difference is pulled) when `L` could outbid
+    ///      it, i.e. `L.maxAmount >= minNextBid`; otherwise the call reverts with {AlreadyLeading}.
+    ///      If `L.maxAmount < minNextBid`, `L` is no competitor and `W` bids exactly `minNextBid`, as with
+    ///      {bidByMaxBid}. `L`'s maximum only sets the price if its bidder can pay it: balance and
+    ///      allowance must cover `L.maxAmount` (less `L`'s own escrowed bid if it leads), else
+    ///      {MaxBidUnfunded} — a maximum that could not have been bid cannot push the price up.
+    ///      Both authorizations are checked as in {bidByMaxBid}; also reverts with {AuctionMismatch},
+    ///      {SameBidder}, and {MaxBidTooLow} when `W.maxAmount < minNextBid`.
+    ///      Guarantees: nobody pays more than the other's maximum plus one increment (or minNextBid, if
+    ///      higher), nobody pays above its own maximum, and the winner is the higher maximum.
+    /// @param first One authorization (wins ties when neither bidder leads).
+    /// @param firstSignature `first.bidder`'s signature over {hashMaxBid}(`first`).
+    /// @param second The other bidder's authorization for the same auction.
+    /// @param secondSignature `second.bidder`'s signature over {hashMaxBid}(`second`).
+    function resolveMaxBids(
+        MaxBid calldata first,
+        bytes calldata firstSignature,
+        MaxBid calldata second,
+        bytes calldata secondSignature
+    ) external;
+
+    /// @notice Revokes the caller's {MaxBid} authorization with digest `maxBidHash` ({hashMaxBid}): it can
+    ///         never be used again. Works while paused; revoking twice is a no-op. Emits {MaxBidRevoked}.
+    /// @dev Revocations are recorded per bidder (`maxBidRevoked(bidder, maxBidHash)`), so an account can
+    ///      only ever void its own authorizations, whatever hash it passes.
+    function revokeMaxBid(bytes32 maxBidHash) external;
+
+    /// @notice {revokeMaxBid} for `bidder`, authorised by its EIP-712 signature of
+    ///         `MaxBidRevocation(address bidder,bytes32 maxBidHash)` (same domain; see
+    ///         {MAX_BID_REVOCATION_TYPEHASH}) and submitted by anyone, e.g. the relayer, so revoking
+    ///         is gasless. Replaying the signature is harmless (revocation is permanent and idempotent).
+    /// @dev Reverts with {InvalidSignature} unless `signature` is `bidder`'s (ECDSA or ERC-1271).
+    function revokeMaxBidBySig(address bidder, bytes32 maxBidHash, bytes calldata signature) external;
+
+    // ---------------------------------------------------------------------------------------------
     // Settlement and refunds
     // ---------------------------------------------------------------------------------------------
 
@@ -346,6 +476,21 @@ interface ICommissaryAuction is IERC5267 {
     /// @notice `keccak256("Bid(address bidder,uint256 auctionId,uint96 amount,uint256 nonce,uint256 deadline)")`.
     // solhint-disable-next-line func-name-mixedcase
     function BID_TYPEHASH() external view returns (bytes32);
+
+    /// @notice `keccak256("MaxBid(address bidder,uint256 auctionId,uint96 maxAmount,uint256 salt,uint256 deadline)")`.
+    // solhint-disable-next-line func-name-mixedcase
+    function MAX_BID_TYPEHASH() external view returns (bytes32);
+
+    /// @notice `keccak256("MaxBidRevocation(address bidder,bytes32 maxBidHash)")`.
+    // solhint-disable-next-line func-name-mixedcase
+    function MAX_BID_REVOCATION_TYPEHASH() external view returns (bytes32);
+
+    /// @notice The EIP-712 digest of `maxBid` (what its bidder signs): the authorization's identity for
+    ///         revocation and in {MaxBidUsed} / {MaxBidRevoked}.
+    function hashMaxBid(MaxBid calldata maxBid) external view returns (bytes32);
+
+    /// @notice Whether `bidder` revoked its {MaxBid} authorization `maxBidHash`.
+    function maxBidRevoked(address bidder, bytes32 maxBidHash) external view returns (bool);
 
     /// @notice `keccak256("LISTER_ROLE")`: may create and cancel auctions.
     // solhint-disable-next-line func-name-mixedcase

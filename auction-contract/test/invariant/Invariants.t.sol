@@ -9,7 +9,8 @@ import {AuctionHandler} from "../utils/AuctionHandler.sol";
 import {HostileToken} from "../utils/mocks/MockTokens.sol";
 
 /// @notice Handler-based invariants over random sequences of create / bid / bidWithPermit / relayed bid
-///         (with and without permit) / invalidateNonce / settle / settleMany / cancel / withdraw / pause /
+///         (with and without permit) / max bid (with and without permit) / resolveMaxBids / revokeMaxBid
+///         (direct and by signature) / invalidateNonce / settle / settleMany / cancel / withdraw / pause /
 ///         time warps / calls with never-created ids, with a token that refuses transfers to some
 ///         bidders (so refunds sometimes fail and become credits).
 contract InvariantsTest is Test {
@@ -77,6 +78,13 @@ contract InvariantsTest is Test {
     ///      signed bid never goes through.
     function invariant_unknownIdsAndRevokedBidsAreRejected() public view {
         assertFalse(handler.unknownIdAccepted());
+    }
+
+    /// @dev Bids placed under MaxBid authorizations keep their rules: bidByMaxBid places exactly
+    ///      minNextBid within the maximum and never for the leader; resolveMaxBids follows eBay's rule;
+    ///      revoked authorizations are refused.
+    function invariant_maxBidRulesHold() public view {
+        assertFalse(handler.maxBidRuleBroken());
     }
 
     /// @dev Each bidder's nonce counts its relayed bids plus its revocations.

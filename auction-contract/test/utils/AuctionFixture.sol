@@ -20,6 +20,10 @@ abstract contract AuctionFixture is Test {
 
     bytes32 internal constant BID_TYPEHASH =
         keccak256("Bid(address bidder,uint256 auctionId,uint96 amount,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant MAX_BID_TYPEHASH =
+        keccak256("MaxBid(address bidder,uint256 auctionId,uint96 maxAmount,uint256 salt,uint256 deadline)");
+    bytes32 internal constant MAX_BID_REVOCATION_TYPEHASH =
+        keccak256("MaxBidRevocation(address bidder,bytes32 maxBidHash)");
     bytes32 internal constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
@@ -144,6 +148,42 @@ abstract contract AuctionFixture is Test {
         (p.v, p.r, p.s) = vm.sign(pk, digest);
         p.value = value;
         p.deadline = deadline;
+    }
+
+    /// @dev A {MaxBid} authorization valid for 30 days (longer than an auction).
+    function _newMaxBid(address bidder, uint256 id, uint96 maxAmount)
+        internal
+        view
+        returns (ICommissaryAuction.MaxBid memory)
+    {
+        return ICommissaryAuction.MaxBid({
+            bidder: bidder, auctionId: id, maxAmount: maxAmount, salt: 0, deadline: block.timestamp + 30 days
+        });
+    }
+
+    /// @dev EIP-712 digest of `m` for auction contract `a`, computed independently of the contract.
+    function _maxBidDigest(CommissaryAuction a, ICommissaryAuction.MaxBid memory m) internal view returns (bytes32) {
+        bytes32 structHash =
+            keccak256(abi.encode(MAX_BID_TYPEHASH, m.bidder, m.auctionId, m.maxAmount, m.salt, m.deadline));
+        return keccak256(abi.encodePacked("\x19\x01", a.DOMAIN_SEPARATOR(), structHash));
+    }
+
+    function _signMaxBid(uint256 pk, ICommissaryAuction.MaxBid memory m) internal view returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, _maxBidDigest(auction, m));
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev `bidder`'s signed `MaxBidRevocation` of `maxBidHash` for `auction`.
+    function _signRevocation(uint256 pk, address bidder, bytes32 maxBidHash) internal view returns (bytes memory) {
+        bytes32 structHash = keccak256(abi.encode(MAX_BID_REVOCATION_TYPEHASH, bidder, maxBidHash));
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", auction.DOMAIN_SEPARATOR(), structHash));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev Minimum next bid over `highest` (the contract's rounding: up).
+    function _raise(uint256 highest, uint256 bps) internal pure returns (uint256) {
+        return highest + (highest * bps + 9999) / 10_000;
     }
 
     /// @dev Sum of every live (open, with a bidder) highest bid over ids 1..auctionCount.

@@ -13,6 +13,10 @@ import {HostileToken} from "./mocks/MockTokens.sol";
 contract AuctionHandler is Test {
     bytes32 internal constant BID_TYPEHASH =
         keccak256("Bid(address bidder,uint256 auctionId,uint96 amount,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant MAX_BID_TYPEHASH =
+        keccak256("MaxBid(address bidder,uint256 auctionId,uint96 maxAmount,uint256 salt,uint256 deadline)");
+    bytes32 internal constant MAX_BID_REVOCATION_TYPEHASH =
+        keccak256("MaxBidRevocation(address bidder,bytes32 maxBidHash)");
     bytes32 internal constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
@@ -36,6 +40,12 @@ contract AuctionHandler is Test {
     /// @dev Set when a call with a never-created id did anything but revert with AuctionNotFound (or
     ///      EnforcedPause for a bid while paused), or changed any auction.
     bool public unknownIdAccepted;
+    /// @dev Set when a bid placed under a MaxBid authorization broke its rules: above the maximum, not
+    ///      exactly minNextBid (bidByMaxBid), placed while its bidder led without a competing maximum, a
+    ///      resolution whose winner or price differs from eBay's rule, or a revoked authorization used.
+    bool public maxBidRuleBroken;
+    /// @dev Salt of the next MaxBid authorization the handler signs (each one is new).
+    uint256 internal maxBidSalt;
     /// @dev Relayed bids that went through plus nonces invalidated, per bidder (= nonces(bidder)).
     mapping(address bidder => uint256) public ghostNoncesUsed;
 
@@ -133,6 +143,116 @@ contract AuctionHandler is Test {
         } catch {}
     }
 
+    /// @dev A relayer bids under a fresh MaxBid authorization (sometimes with a permit): it must place
+    ///      exactly minNextBid, within the maximum, and never while the bidder leads.
+    function bidByMaxBid(uint256 idSeed, uint256 bidderSeed, uint96 extra, bool withPermit)
+        external
+        record("bidByMaxBid")
+    {
+        (bool exists, uint256 id) = _pickId(idSeed);
+        if (!exists) return;
+        uint256 i = bidderSeed % bidders.length;
+        uint96 maxAmount = _amount(id, extra);
+        (ICommissaryAuction.MaxBid memory m, bytes memory sig) = _signedMaxBid(i, id, maxAmount);
+        ICommissaryAuction.Auction memory before = auction.getAuction(id);
+        uint256 minimum = before.status == ICommissaryAuction.Status.Open ? auction.minNextBid(id) : 0;
+        bool ok;
+        if (withPermit) {
+            try auction.bidByMaxBidWithPermit(m, sig, _permit(i)) {
+                ok = true;
+            } catch {}
+        } else {
+            try auction.bidByMaxBid(m, sig) {
+                ok = true;
+            } catch {}
+        }
+        if (!ok) return;
+        calls["bidByMaxBid.ok"]++;
+        ICommissaryAuction.Auction memory afterwards = auction.getAuction(id);
+        if (
+            before.highestBidder == m.bidder || afterwards.highestBidder != m.bidder || afterwards.highestBid != minimum
+                || minimum > maxAmount
+        ) maxBidRuleBroken = true;
+    }
+
+    /// @dev A relayer resolves two bidders' fresh maximums on one auction; the outcome must follow
+    ///      eBay's rule (see ResolveMaxBids.t.sol for the reference model).
+    function resolveMaxBids(uint256 idSeed, uint256 seedA, uint256 seedB, uint96 extraA, uint96 extraB)
+        external
+        record("resolveMaxBids")
+    {
+        (bool exists, uint256 id) = _pickId(idSeed);
+        if (!exists) return;
+        uint256 i = seedA % bidders.length;
+        uint256 j = (i + 1 + seedB % (bidders.length - 1)) % bidders.length;
+        (ICommissaryAuction.MaxBid memory a, bytes memory sa) = _signedMaxBid(i, id, _amount(id, extraA));
+        (ICommissaryAuction.MaxBid memory b, bytes memory sb) = _signedMaxBid(j, id, _amount(id, extraB));
+        ICommissaryAuction.Auction memory before = auction.getAuction(id);
+        try auction.resolveMaxBids(a, sa, b, sb) {
+            calls["resolveMaxBids.ok"]++;
+        } catch {
+            return;
+        }
+        _checkResolution(id, before, a, b);
+    }
+
+    function _checkResolution(
+        uint256 id,
+        ICommissaryAuction.Auction memory before,
+        ICommissaryAuction.MaxBid memory a,
+        ICommissaryAuction.MaxBid memory b
+    ) internal {
+        uint256 floor = before.highestBidder == address(0)
+            ? before.reservePrice
+            : _raise(before.highestBid, before.minIncrementBps);
+        bool aWins = a.maxAmount > b.maxAmount || (a.maxAmount == b.maxAmount && before.highestBidder != b.bidder);
+        (ICommissaryAuction.MaxBid memory w, ICommissaryAuction.MaxBid memory l) = aWins ? (a, b) : (b, a);
+        uint256 price = floor;
+        if (l.maxAmount >= floor) {
+            price = _raise(l.maxAmount, before.minIncrementBps);
+            if (price > w.maxAmount) price = w.maxAmount;
+        } else if (before.highestBidder == w.bidder) {
+            maxBidRuleBroken = true; // raised its own lead with no competitor
+        }
+        ICommissaryAuction.Auction memory afterwards = auction.getAuction(id);
+        if (afterwards.highestBidder != w.bidder || afterwards.highestBid != price || price > w.maxAmount) {
+            maxBidRuleBroken = true;
+        }
+    }
+
+    /// @dev A bidder revokes a MaxBid authorization (itself, or by a signature the relayer submits);
+    ///      the authorization must then be refused.
+    function revokeMaxBid(uint256 bidderSeed, uint256 idSeed, bool bySig) external record("revokeMaxBid") {
+        uint256 i = bidderSeed % bidders.length;
+        (bool exists, uint256 id) = _pickId(idSeed);
+        (ICommissaryAuction.MaxBid memory m, bytes memory sig) = _signedMaxBid(i, exists ? id : 1, type(uint96).max);
+        bytes32 h = auction.hashMaxBid(m);
+        if (bySig) {
+            bytes32 digest = keccak256(
+                abi.encodePacked(
+                    "\x19\x01",
+                    auction.DOMAIN_SEPARATOR(),
+                    keccak256(abi.encode(MAX_BID_REVOCATION_TYPEHASH, m.bidder, h))
+                )
+            );
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(bidderKeys[i], digest);
+            auction.revokeMaxBidBySig(m.bidder, h, abi.encodePacked(r, s, v));
+        } else {
+            vm.prank(m.bidder);
+            auction.revokeMaxBid(h);
+        }
+        try auction.bidByMaxBid(m, sig) {
+            maxBidRuleBroken = true;
+        } catch (bytes memory reason) {
+            if (
+                keccak256(reason)
+                    != keccak256(abi.encodeWithSelector(ICommissaryAuction.AuthorizationRevoked.selector, h))
+            ) {
+                maxBidRuleBroken = true;
+            }
+        }
+    }
+
     /// @dev A bidder revokes its signed bids; a bid signed before that must then fail.
     function invalidateNonce(uint256 bidderSeed, uint256 idSeed) external record("invalidateNonce") {
         uint256 i = bidderSeed % bidders.length;
@@ -167,6 +287,12 @@ contract AuctionHandler is Test {
         }
         (ICommissaryAuction.Bid memory b, bytes memory sig) = _signedBid(i, x, 1e18);
         try auction.bidBySig(b, sig) {
+            unknownIdAccepted = true;
+        } catch (bytes memory reason) {
+            _expect(reason, bidReason);
+        }
+        (ICommissaryAuction.MaxBid memory m, bytes memory msig) = _signedMaxBid(i, x, type(uint96).max);
+        try auction.bidByMaxBid(m, msig) {
             unknownIdAccepted = true;
         } catch (bytes memory reason) {
             _expect(reason, bidReason);
@@ -330,6 +456,29 @@ contract AuctionHandler is Test {
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(bidderKeys[i], digest);
         sig = abi.encodePacked(r, s, v);
+    }
+
+    /// @dev A fresh (new salt) MaxBid authorization of bidder `i`, valid for this block.
+    function _signedMaxBid(uint256 i, uint256 id, uint96 maxAmount)
+        internal
+        returns (ICommissaryAuction.MaxBid memory m, bytes memory sig)
+    {
+        m = ICommissaryAuction.MaxBid({
+            bidder: bidders[i], auctionId: id, maxAmount: maxAmount, salt: maxBidSalt++, deadline: block.timestamp
+        });
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                auction.DOMAIN_SEPARATOR(),
+                keccak256(abi.encode(MAX_BID_TYPEHASH, m.bidder, m.auctionId, m.maxAmount, m.salt, m.deadline))
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(bidderKeys[i], digest);
+        sig = abi.encodePacked(r, s, v);
+    }
+
+    function _raise(uint256 highest, uint256 bps) internal pure returns (uint256) {
+        return highest + (highest * bps + 9999) / 10_000;
     }
 
     /// @dev A max-allowance permit for bidder `i` (keeps later direct bids funded).

@@ -20,9 +20,9 @@ use crate::workflow;
 
 /// Freezes a draft and queues its `createAuction` transaction. The listing is
 /// `publishing` until the chain confirms the auction, then `scheduled` or `live`.
-#[utoipa::path(post, path = "/api/v1/listings/{id}/publish", tag = "auctions", params(("id" = String, Path, format = Uuid)),
-    responses((status = 202, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/listings/{id}/publish", tag = "auctions", params(("id" = commissary_domain::ListingId, Path)),
+    responses((status = 202, body = ListingResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/listings/{id}/publish")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn publish(state: web::Data<AppState>, steward: Steward, listing: ListingPath) -> ApiResult<HttpResponse> {
@@ -33,8 +33,9 @@ pub async fn publish(state: web::Data<AppState>, steward: Steward, listing: List
 
 /// Cancels a listing's auction on chain (only before the first bid). A draft that was
 /// never published is simply marked cancelled.
-#[utoipa::path(post, path = "/api/v1/listings/{id}/cancel", tag = "auctions", params(("id" = String, Path, format = Uuid)),
-    responses((status = 202, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/listings/{id}/cancel", tag = "auctions", params(("id" = commissary_domain::ListingId, Path)),
+    responses((status = 202, body = ListingResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
 #[post("/listings/{id}/cancel")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn cancel(state: web::Data<AppState>, steward: Steward, listing: ListingPath) -> ApiResult<HttpResponse> {
@@ -60,12 +61,10 @@ pub async fn cancel(state: web::Data<AppState>, steward: Steward, listing: Listi
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BidResponse {
-    #[schema(value_type = String)]
     pub bidder: commissary_domain::Address,
     /// The bidder's public display name, when they set one.
     pub bidder_name: Option<String>,
     /// Decimal string of token base units.
-    #[schema(value_type = String)]
     pub amount: commissary_domain::TokenAmount,
     /// The auction's end after this bid (extensions included).
     pub ends_at: chrono::DateTime<Utc>,
@@ -84,13 +83,16 @@ pub struct BidPage {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BidFilter {
+    /// A `next_cursor` (`{block}-{log index}`).
+    #[param(pattern = r"^[0-9]{1,18}-[0-9]{1,18}$")]
     pub cursor: Option<String>,
-    /// 1..=200, default 50.
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
 /// Bids on a listing's auction, newest first.
-#[utoipa::path(get, path = "/api/v1/listings/{id}/bids", tag = "auctions", params(("id" = String, Path, format = Uuid), BidFilter),
+#[utoipa::path(get, path = "/api/v1/listings/{id}/bids", tag = "auctions", params(("id" = commissary_domain::ListingId, Path), BidFilter),
     responses((status = 200, body = BidPage), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}/bids")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id()))]

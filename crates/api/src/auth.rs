@@ -36,18 +36,19 @@ pub struct LoginRequest {
     /// The EIP-4361 message text exactly as the wallet signed it.
     pub message: String,
     /// 65-byte `personal_sign` signature, 0x-prefixed hex.
+    #[schema(pattern = r"^(0x)?[0-9a-fA-F]{130}$")]
     pub signature: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeResponse {
-    #[schema(value_type = String, example = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")]
+    #[schema(example = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266")]
     pub address: Address,
     pub roles: Vec<Role>,
 }
 
 /// Issues a single-use sign-in nonce.
-#[utoipa::path(get, path = "/api/v1/auth/nonce", tag = "auth", responses((status = 200, body = NonceResponse)))]
+#[utoipa::path(get, path = "/api/v1/auth/nonce", tag = "auth", responses((status = 200, body = NonceResponse), (status = 429, body = crate::error::ErrorBody, description = "`rate_limited`, with `Retry-After`")))]
 #[get("/auth/nonce")]
 #[tracing::instrument(skip_all)]
 pub async fn nonce(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<web::Json<NonceResponse>> {
@@ -61,13 +62,14 @@ pub async fn nonce(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<we
 
 /// Verifies a signed SIWE message and starts a session (HttpOnly, SameSite=Strict cookie).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = MeResponse), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = MeResponse), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody),
+              (status = 429, body = crate::error::ErrorBody, description = "`rate_limited`, with `Retry-After`")))]
 #[post("/auth/login")]
 #[tracing::instrument(skip_all)]
 pub async fn login(
     state: web::Data<AppState>,
     session: Session,
-    body: web::Json<LoginRequest>,
+    body: crate::body::JsonBody<LoginRequest>,
 ) -> ApiResult<web::Json<MeResponse>> {
     let body = body.into_inner();
     let message = siwe::Message::from_str(&body.message)

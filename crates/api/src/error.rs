@@ -40,7 +40,7 @@ pub struct ErrorDetail {
     /// Per-field problems for `validation_failed` (`[{field, code, message}]`); other codes
     /// may carry an object (e.g. `invalid_transition`: `{from, to, allowed}`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<serde_json::Value>)]
     pub details: Option<serde_json::Value>,
 }
 
@@ -178,8 +178,9 @@ impl From<Conflict> for ApiError {
             Conflict::FulfillmentChanged => {
                 Self::conflict(code, "the fulfillment changed meanwhile; reload and try again")
             }
+            // The body is well formed; it disagrees with the listing's photos as they are now.
             Conflict::PhotoOrderMismatch => {
-                Self::unprocessable(code, "the order must list every photo of the listing exactly once")
+                Self::conflict(code, "the order must list every photo of the listing exactly once")
             }
             Conflict::UniqueViolation | Conflict::CursorMoved | Conflict::LeaseLost | Conflict::IntentStateChanged => {
                 Self::conflict(code, "the request conflicts with the current state")

@@ -5,7 +5,7 @@
 //! Modules, each importing only those below it:
 //!
 //! ```text
-//! openapi                                  the OpenAPI description of every handler
+//! openapi                                  the OpenAPI description of every handler; 405 / 404 fallback
 //!   live, members, relay                   SSE streams and their fan-out; me/bids, credits, watchlist;
 //!                                          gasless bids (quote, relay, status)
 //!   auctions                               publish, cancel, bids
@@ -15,12 +15,16 @@
 //!         listing_path, session            extractors: the listing of /listings/{id}/...;
 //!                                          Member / Steward / Viewer
 //!           state                          AppState, configuration
+//!             conditional                  ETag / If-None-Match → 304 for JSON reads
+//!             body                         JsonBody: a JSON object body
 //!             roles, error                 Role; ApiError (one mapping of every error)
 //! ```
 
 pub mod after_sale;
 pub mod auctions;
 pub mod auth;
+pub mod body;
+pub mod conditional;
 pub mod error;
 pub mod health;
 pub mod listing_path;
@@ -40,7 +44,7 @@ use actix_session::SessionMiddleware;
 use actix_session::config::PersistentSession;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, web};
 
 pub use auth::DbSessionStore;
 pub use error::{ApiError, ApiResult};
@@ -75,10 +79,6 @@ fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
 
 fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::not_found("resource").into()
-}
-
-async fn not_found() -> ApiResult<HttpResponse> {
-    Err(ApiError::not_found("route"))
 }
 
 /// Registers every route and extractor setting on an actix `App`.
@@ -118,7 +118,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(live::routes)
                 .configure(members::routes),
         )
-        .default_service(web::to(not_found));
+        .default_service(web::to(openapi::fallback));
 }
 
 /// Session cookies: opaque key, HttpOnly, SameSite=Strict, signed with the configured

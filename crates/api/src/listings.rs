@@ -1,6 +1,6 @@
 //! Listing endpoints: stewards create and edit drafts; anyone browses.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,6 +11,7 @@ use commissary_db::views::{self, ListingCursor, ListingQuery, ListingSort, Listi
 use commissary_domain::listing::{Pickup, Shipping};
 use commissary_domain::{ListingId, ListingStatus};
 
+use crate::conditional;
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::listing_path::{ListingPath, parse_listing_id};
 use crate::photos::{PhotoResponse, delete_unreferenced_blobs};
@@ -22,8 +23,11 @@ use crate::workflow;
 #[serde(deny_unknown_fields)]
 pub struct PickupDto {
     pub available: bool,
-    /// Where and when the winner can collect the item.
+    /// Where and when the winner can collect the item; at most 500 characters once trimmed.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,498}[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub location: Option<String>,
 }
 
@@ -31,43 +35,75 @@ pub struct PickupDto {
 #[serde(deny_unknown_fields)]
 pub struct ShippingDto {
     pub available: bool,
-    /// Regions, who pays postage, packing.
+    /// Regions, who pays postage, packing; at most 500 characters once trimmed.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,498}[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub note: Option<String>,
 }
 
-/// Fields of a listing. On create, `title`, `category`, `condition`, `reserve_price`,
-/// `starts_at` and `ends_at` are required; on patch every field is optional and
-/// `donor_credit: null` removes the credit.
+/// Fields of a listing. On create (schema `NewListing`), `title`, `category`, `condition`,
+/// `reserve_price`, `starts_at` and `ends_at` are required; on patch every field is optional
+/// and `donor_credit: null` removes the credit. Beyond each field's schema, the listing as a
+/// whole must end 5 minutes to 30 days after it starts and in the future, and offer pickup,
+/// shipping or both (pickup is offered unless said otherwise): 422 `validation_failed`
+/// names every field that breaks a rule.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingRequest {
-    #[schema(example = "Fender Deluxe Reverb '68", max_length = 120)]
+    /// One line, 1 to 120 characters once trimmed, no control characters.
+    #[schema(
+        example = "Fender Deluxe Reverb '68",
+        pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]{0,118}[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub title: Option<String>,
+    /// At most 10,000 characters (CRLF counts as one).
     #[schema(max_length = 10000)]
     pub description: Option<String>,
-    #[schema(example = "amplifiers")]
+    #[schema(value_type = Option<commissary_domain::Category>, example = "amplifiers")]
     pub category: Option<String>,
-    #[schema(example = "good")]
+    #[schema(value_type = Option<commissary_domain::Condition>, example = "good")]
     pub condition: Option<String>,
+    /// Who gave the item; at most 200 characters once trimmed; blank or `null` removes it.
     #[serde(default, deserialize_with = "present_or_null")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*([^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([\s\S]{0,198}[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
     pub donor_credit: Option<Option<String>>,
-    /// Decimal string of token base units (1 AMPLED = 10^18), greater than zero.
-    #[schema(example = "25000000000000000000")]
+    /// Greater than zero.
+    #[schema(value_type = Option<commissary_domain::openapi::PositiveTokenAmount>)]
     pub reserve_price: Option<String>,
-    /// RFC 3339; stored as whole UTC seconds.
-    #[schema(example = "2026-12-01T18:00:00Z")]
+    /// RFC 3339 with an offset; stored as whole UTC seconds. A start in the past opens the
+    /// auction at publication.
+    #[schema(value_type = Option<DateTime<Utc>>, example = "2026-12-01T18:00:00Z")]
     pub starts_at: Option<String>,
-    /// RFC 3339; 5 minutes to 30 days after `starts_at`.
-    #[schema(example = "2026-12-08T18:00:00Z")]
+    /// RFC 3339 with an offset; in the future, 5 minutes to 30 days after `starts_at`.
+    #[schema(value_type = Option<DateTime<Utc>>, example = "2026-12-08T18:00:00Z")]
     pub ends_at: Option<String>,
-    /// Minimum raise over the highest bid, in basis points (1..=10000, default 500).
+    /// Minimum raise over the highest bid, in basis points (default 500).
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 1, maximum = 10000)]
     pub min_increment_bps: Option<i64>,
-    /// A bid this close to the end extends it by this much (0..=86400, default 300).
+    /// A bid this close to the end extends it by this much, in seconds (default 300).
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 86400)]
     pub extension_secs: Option<i64>,
     pub pickup: Option<PickupDto>,
     pub shipping: Option<ShippingDto>,
+}
+
+/// An integer as JSON Schema means it: `300` and `300.0` alike (a fraction is refused).
+fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else { return Ok(None) };
+    if let Some(n) = number.as_i64() {
+        return Ok(Some(n));
+    }
+    match number.as_f64() {
+        // Beyond i64 is out of every range here; the domain reports it as such.
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e18 => Ok(Some(f as i64)),
+        Some(f) if f.fract() == 0.0 => Ok(Some(if f > 0.0 { i64::MAX } else { i64::MIN })),
+        _ => Err(D::Error::custom(format!("expected an integer, got {number}"))),
+    }
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -96,22 +132,17 @@ impl From<ListingRequest> for commissary_domain::ListingInput {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingResponse {
-    #[schema(value_type = String, format = Uuid)]
     pub id: ListingId,
-    #[schema(value_type = String, example = "draft")]
+    #[schema(example = "draft")]
     pub status: ListingStatus,
     pub title: String,
     pub description: String,
-    #[schema(value_type = String)]
     pub category: commissary_domain::Category,
-    #[schema(value_type = String)]
     pub condition: commissary_domain::Condition,
     pub donor_credit: Option<String>,
     /// Decimal string of token base units.
-    #[schema(value_type = String)]
     pub reserve_price: commissary_domain::TokenAmount,
     /// The highest bid, or the reserve before any bid; decimal string.
-    #[schema(value_type = String)]
     pub current_price: commissary_domain::TokenAmount,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -127,9 +158,7 @@ pub struct ListingResponse {
     /// The `createAuction` transaction, once mined.
     pub tx_hash: Option<String>,
     /// Decimal string; `null` before the first bid.
-    #[schema(value_type = Option<String>)]
     pub highest_bid: Option<commissary_domain::TokenAmount>,
-    #[schema(value_type = Option<String>)]
     pub highest_bidder: Option<commissary_domain::Address>,
     /// The leader's public display name, if they set one.
     pub highest_bidder_name: Option<String>,
@@ -140,7 +169,6 @@ pub struct ListingResponse {
     pub settlement: Option<SettlementResponse>,
     /// How many members watch this listing.
     pub watch_count: i64,
-    #[schema(value_type = String)]
     pub created_by: commissary_domain::Address,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -198,11 +226,9 @@ impl From<ListingView> for ListingResponse {
 pub struct SettlementResponse {
     pub tx_hash: String,
     /// `null` when the auction closed without bids.
-    #[schema(value_type = Option<String>)]
     pub winner: Option<commissary_domain::Address>,
     /// The winner's public display name, if they set one.
     pub winner_name: Option<String>,
-    #[schema(value_type = String)]
     pub amount: commissary_domain::TokenAmount,
 }
 
@@ -217,17 +243,31 @@ pub struct ListingPage {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListingFilter {
-    /// Comma-separated statuses; drafts only for stewards. Default: everything but drafts.
+    /// Comma-separated statuses (no spaces); drafts only for stewards (403 otherwise).
+    /// Empty or absent: everything but drafts.
+    #[param(
+        pattern = r"^((draft|publishing|scheduled|live|ended|settled|unsold|cancelled)(,(draft|publishing|scheduled|live|ended|settled|unsold|cancelled))*)?$"
+    )]
     pub status: Option<String>,
+    #[param(value_type = Option<commissary_domain::Category>)]
     pub category: Option<String>,
-    /// Case-insensitive text search in title and description.
+    /// Full-text search in title and description: listings having every word, each as a
+    /// prefix ("fend" finds Fender), case-insensitive.
     pub q: Option<String>,
-    /// ending_soon (default), newest, price_low, price_high.
+    /// ending_soon (the default without `q`; by the current end, extensions included),
+    /// newest, price_low, price_high, relevance (the default with `q`: listings whose title
+    /// has every word first, then ending soon).
+    #[param(value_type = Option<ListingSort>)]
     pub sort: Option<String>,
+    /// A `next_cursor` of the same query; anything else is 400 `invalid_cursor`.
     pub cursor: Option<String>,
-    /// Page size, 1..=100 (default 20).
+    /// Page size (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
+
+/// The pattern of `status` above (checked against `ListingStatus::ALL` in the tests).
+pub const STATUS_LIST_PATTERN: &str = r"^((draft|publishing|scheduled|live|ended|settled|unsold|cancelled)(,(draft|publishing|scheduled|live|ended|settled|unsold|cancelled))*)?$";
 
 fn encode_cursor(sort: ListingSort, cursor: &ListingCursor) -> String {
     hex::encode(format!("v1|{}|{}|{}", sort.as_str(), cursor.key, cursor.id))
@@ -255,7 +295,7 @@ fn decode_cursor(sort: ListingSort, raw: &str) -> ApiResult<ListingCursor> {
 pub async fn create(
     state: web::Data<AppState>,
     steward: Steward,
-    body: web::Json<ListingRequest>,
+    body: crate::body::JsonBody<ListingRequest>,
 ) -> ApiResult<HttpResponse> {
     let record = workflow::create_draft(&state.db, body.into_inner().into(), steward.address, Utc::now()).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/listings/{}", record.id))).json(
@@ -269,31 +309,37 @@ pub async fn create(
     ))
 }
 
-/// Lists listings with filters, sorting and cursor pagination.
+/// Lists listings with filters, sorting and cursor pagination. Answers `If-None-Match`
+/// with `304` while the page is unchanged (`ETag`, `Cache-Control: no-cache`).
 #[utoipa::path(get, path = "/api/v1/listings", tag = "listings", params(ListingFilter),
-    responses((status = 200, body = ListingPage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ListingPage), (status = 304, description = "Unchanged since the `ETag` given"),
+              (status = 400, body = ErrorBody, description = "`invalid_cursor` (or a parameter breaking its schema)"),
+              (status = 403, body = ErrorBody, description = "`status=draft` by someone who is not a steward")))]
 #[get("/listings")]
 #[tracing::instrument(skip_all)]
 pub async fn list(
     state: web::Data<AppState>,
     viewer: Viewer,
     filter: web::Query<ListingFilter>,
-) -> ApiResult<web::Json<ListingPage>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let filter = filter.into_inner();
+    let searching = filter.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     let sort = match filter.sort.as_deref() {
+        None if searching => ListingSort::Relevance,
         None => ListingSort::default(),
         Some(s) => s.parse::<ListingSort>().map_err(|_| {
-            ApiError::bad_request("invalid_sort", "sort must be ending_soon, newest, price_low or price_high")
+            ApiError::bad_request(
+                "invalid_sort",
+                "sort must be ending_soon, newest, price_low, price_high or relevance",
+            )
         })?,
     };
     let statuses = match filter.status.as_deref() {
         None | Some("") => None,
         Some(raw) => {
-            let parsed = raw
-                .split(',')
-                .map(|s| s.trim().parse::<ListingStatus>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| {
+            let parsed =
+                raw.split(',').map(|s| s.parse::<ListingStatus>()).collect::<Result<Vec<_>, _>>().map_err(|_| {
                     ApiError::bad_request("invalid_status", "status must be a comma-separated list of listing statuses")
                 })?;
             if parsed.contains(&ListingStatus::Draft) && !viewer.is_steward {
@@ -313,28 +359,31 @@ pub async fn list(
     }
     let cursor = filter.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
     let query = ListingQuery { statuses, category: filter.category, text: filter.q, sort, cursor, limit };
-    let (views, has_more) = state.db.run(move |conn| views::page(conn, &query)).await?;
-    let next_cursor =
-        if has_more { views.last().map(|v| encode_cursor(sort, &ListingCursor::after(sort, v))) } else { None };
-    Ok(web::Json(ListingPage { items: views.into_iter().map(ListingResponse::from).collect(), next_cursor }))
+    let (views, next) = state.db.run(move |conn| views::page(conn, &query)).await?;
+    let next_cursor = next.map(|c| encode_cursor(sort, &c));
+    let page = ListingPage { items: views.into_iter().map(ListingResponse::from).collect(), next_cursor };
+    conditional::json(&req, &page, viewer.is_steward)
 }
 
-/// One listing. Drafts are visible to stewards only.
-#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path, format = Uuid)),
-    responses((status = 200, body = ListingResponse), (status = 404, body = ErrorBody)))]
+/// One listing. Drafts are visible to stewards only. Answers `If-None-Match` with `304`
+/// while the listing is unchanged (`ETag`, `Cache-Control: no-cache`).
+#[utoipa::path(get, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = commissary_domain::ListingId, Path)),
+    responses((status = 200, body = ListingResponse), (status = 304, description = "Unchanged since the `ETag` given"),
+              (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}")]
 #[tracing::instrument(skip_all, fields(listing = %id))]
 pub async fn get_one(
     state: web::Data<AppState>,
     viewer: Viewer,
     id: web::Path<String>,
-) -> ApiResult<web::Json<ListingResponse>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let id = parse_listing_id(&id)?;
     let view = load_view(&state, id).await?;
     if view.status == ListingStatus::Draft && !viewer.is_steward {
         return Err(ApiError::not_found("listing"));
     }
-    Ok(web::Json(view))
+    conditional::json(&req, &view, viewer.is_steward)
 }
 
 /// A listing as the API shows it, from the read model.
@@ -364,16 +413,16 @@ pub(crate) async fn load_views(state: &AppState, ids: Vec<ListingId>) -> ApiResu
 
 /// Edits a draft. Fields left out keep their value; the result is validated as a whole.
 #[utoipa::path(patch, path = "/api/v1/listings/{id}", tag = "listings", request_body = ListingRequest,
-    params(("id" = String, Path, format = Uuid)),
-    responses((status = 200, body = ListingResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    params(("id" = commissary_domain::ListingId, Path)),
+    responses((status = 200, body = ListingResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`listing_not_draft`"), (status = 422, body = ErrorBody)))]
 #[patch("/listings/{id}")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn update(
     state: web::Data<AppState>,
     steward: Steward,
     listing: ListingPath,
-    body: web::Json<ListingRequest>,
+    body: crate::body::JsonBody<ListingRequest>,
 ) -> ApiResult<web::Json<ListingResponse>> {
     let ListingPath(current) = listing;
     if !current.status.can_edit() {
@@ -393,8 +442,9 @@ pub async fn update(
 }
 
 /// Deletes a draft and its photos.
-#[utoipa::path(delete, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = String, Path, format = Uuid)),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/listings/{id}", tag = "listings", params(("id" = commissary_domain::ListingId, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`listing_not_draft`")))]
 #[delete("/listings/{id}")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn remove(state: web::Data<AppState>, steward: Steward, listing: ListingPath) -> ApiResult<HttpResponse> {

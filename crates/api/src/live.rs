@@ -376,8 +376,10 @@ fn hub(req: &HttpRequest) -> ApiResult<&LiveHub> {
 #[allow(dead_code)]
 struct PublicStreamParams {
     /// Only events of this listing; repeat for several. Default: every listing.
+    #[param(value_type = Option<Vec<commissary_domain::ListingId>>)]
     listing: Option<Vec<String>>,
     /// Replay events after this id (the `Last-Event-ID` header wins when both are sent).
+    #[param(minimum = 0)]
     last_event_id: Option<i64>,
 }
 
@@ -386,6 +388,7 @@ struct PublicStreamParams {
 #[allow(dead_code)]
 struct ResumeParams {
     /// Replay events after this id (the `Last-Event-ID` header wins when both are sent).
+    #[param(minimum = 0)]
     last_event_id: Option<i64>,
 }
 
@@ -393,9 +396,10 @@ struct ResumeParams {
 /// `cancelled`, `status`. Each has an `id:`; reconnect with `Last-Event-ID` to get
 /// exactly what was missed. A comment line every 15 s keeps the stream open.
 #[utoipa::path(get, path = "/api/v1/events", tag = "live",
-    params(PublicStreamParams, ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id")),
+    params(PublicStreamParams, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id")),
     responses((status = 200, content_type = "text/event-stream", body = String,
-               description = "`id: N`, `event: <type>`, `data: <JSON>` frames"),
+               description = "Frames `id: N`, `event: <type>`, `data: <JSON>`; `<type>` is `bid`, `bid_removed`, \
+                              `settled`, `cancelled` or `status` (README, Live updates)"),
               (status = 400, body = ErrorBody)))]
 #[get("/events")]
 #[tracing::instrument(skip_all)]
@@ -407,10 +411,11 @@ pub async fn public_events(req: HttpRequest) -> ApiResult<HttpResponse> {
 
 /// One listing's public events as Server-Sent Events (as `/api/v1/events?listing={id}`).
 #[utoipa::path(get, path = "/api/v1/listings/{id}/events", tag = "live",
-    params(("id" = String, Path, format = Uuid), ResumeParams,
-           ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id")),
+    params(("id" = commissary_domain::ListingId, Path), ResumeParams,
+           ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id")),
     responses((status = 200, content_type = "text/event-stream", body = String,
-               description = "`id: N`, `event: <type>`, `data: <JSON>` frames"),
+               description = "Frames `id: N`, `event: <type>`, `data: <JSON>`; `<type>` is `bid`, `bid_removed`, \
+                              `settled`, `cancelled` or `status`"),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}/events")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id()))]
@@ -429,9 +434,9 @@ pub async fn listing_events(viewer: Viewer, listing: ListingPath, req: HttpReque
 /// `notification` (each in-app notification, as the inbox lists it). Never shown to
 /// anyone else.
 #[utoipa::path(get, path = "/api/v1/me/events", tag = "live",
-    params(ResumeParams, ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this event id")),
+    params(ResumeParams, ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id")),
     responses((status = 200, content_type = "text/event-stream", body = String,
-               description = "`id: N`, `event: <type>`, `data: <JSON>` frames"),
+               description = "Frames `id: N`, `event: <type>`, `data: <JSON>`; `<type>` is `outbid`, `won`, `lost` or `notification`"),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/me/events")]
 #[tracing::instrument(skip_all)]

@@ -19,12 +19,10 @@ use crate::state::AppState;
 /// What a list of a member's auctions shows of each listing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingSummary {
-    #[schema(value_type = String, format = Uuid)]
     pub id: ListingId,
     pub title: String,
-    #[schema(value_type = String, example = "live")]
+    #[schema(example = "live")]
     pub status: ListingStatus,
-    #[schema(value_type = String)]
     pub category: commissary_domain::Category,
     /// The first photo, if any.
     pub photo: Option<PhotoResponse>,
@@ -36,18 +34,15 @@ pub struct MyBidResponse {
     /// Decimal on-chain auction id.
     pub auction_id: String,
     /// Decimal string of token base units.
-    #[schema(value_type = String)]
     pub my_highest_bid: TokenAmount,
     pub my_bid_count: i64,
-    #[schema(value_type = Option<String>)]
     pub highest_bid: Option<TokenAmount>,
-    #[schema(value_type = Option<String>)]
     pub highest_bidder: Option<Address>,
     /// The smallest acceptable next bid (decimal string).
     pub min_next_bid: String,
     /// The current end (extensions included).
     pub ends_at: DateTime<Utc>,
-    #[schema(value_type = String, example = "winning")]
+    #[schema(example = "winning")]
     pub state: BidderState,
 }
 
@@ -61,8 +56,11 @@ pub struct MyBidPage {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageFilter {
+    /// A `next_cursor`.
+    #[param(pattern = r"^-?[0-9]{1,18}$")]
     pub cursor: Option<String>,
-    /// 1..=100, default 20.
+    /// Page size (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -144,7 +142,6 @@ pub struct CreditEntryResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WithdrawCall {
     /// The auction contract; `null` when no chain is configured.
-    #[schema(value_type = Option<String>)]
     pub to: Option<Address>,
     #[schema(example = "withdraw()")]
     pub function: &'static str,
@@ -155,7 +152,6 @@ pub struct WithdrawCall {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreditsResponse {
-    #[schema(value_type = String)]
     pub address: Address,
     /// Refunds credited and not withdrawn yet, as of the indexed chain (decimal string;
     /// equals the contract's `credits(address)` there).
@@ -201,7 +197,7 @@ pub async fn my_credits(state: web::Data<AppState>, member: Member) -> ApiResult
 
 /// Watches a listing (idempotent).
 #[utoipa::path(put, path = "/api/v1/me/watchlist/{listing_id}", tag = "members",
-    params(("listing_id" = String, Path, format = Uuid)),
+    params(("listing_id" = commissary_domain::ListingId, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/me/watchlist/{listing_id}")]
 #[tracing::instrument(skip_all, fields(listing = %listing_id))]
@@ -223,7 +219,7 @@ pub async fn watch(
 
 /// Stops watching a listing (idempotent).
 #[utoipa::path(delete, path = "/api/v1/me/watchlist/{listing_id}", tag = "members",
-    params(("listing_id" = String, Path, format = Uuid)),
+    params(("listing_id" = commissary_domain::ListingId, Path)),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/me/watchlist/{listing_id}")]
 #[tracing::instrument(skip_all, fields(listing = %listing_id))]

@@ -71,11 +71,21 @@ fn urls_of(renditions: &[RenditionRef], webp: bool) -> BTreeMap<String, String> 
         .collect()
 }
 
+/// The upload form (read by `read_photo_field`, not by serde).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct PhotoUpload {
+    /// A JPEG, PNG or WebP image: at most `max_upload_bytes` and `max_pixels` (20 MiB and
+    /// 40 MP by default); its content decides (415 for other formats, 422 for a corrupt one).
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhotoOrderRequest {
     /// Every photo id of the listing, in the wanted order.
-    #[schema(value_type = Vec<String>)]
     pub photo_ids: Vec<Uuid>,
 }
 
@@ -88,11 +98,13 @@ async fn read_photo_field(mut form: Multipart, limit: usize) -> ApiResult<Vec<u8
     let malformed = |e: actix_multipart::MultipartError| {
         ApiError::bad_request("invalid_multipart", format!("malformed multipart body: {e}"))
     };
+    // The form is exactly one field, `photo`, as described: anything else is refused rather
+    // than ignored.
+    let unexpected = || ApiError::bad_request("unexpected_field", format!("the form has one field, \"{PHOTO_FIELD}\""));
+    let mut photo = None;
     while let Some(mut field) = form.try_next().await.map_err(malformed)? {
-        if field.name() != Some(PHOTO_FIELD) {
-            // Drain and ignore other fields so the stream can advance.
-            while field.try_next().await.map_err(malformed)?.is_some() {}
-            continue;
+        if field.name() != Some(PHOTO_FIELD) || photo.is_some() {
+            return Err(unexpected());
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = field.try_next().await.map_err(malformed)? {
@@ -101,16 +113,22 @@ async fn read_photo_field(mut form: Multipart, limit: usize) -> ApiResult<Vec<u8
             }
             bytes.extend_from_slice(&chunk);
         }
+        photo = Some(bytes);
+    }
+    if let Some(bytes) = photo {
         return Ok(bytes);
     }
     Err(ApiError::bad_request("missing_photo_field", "send the image as multipart/form-data field \"photo\""))
 }
 
 /// Uploads a photo to a draft (multipart field `photo`; JPEG, PNG or WebP; ≤ 20 MiB).
-#[utoipa::path(post, path = "/api/v1/listings/{id}/photos", tag = "photos", params(("id" = String, Path, format = Uuid)),
-    request_body(content_type = "multipart/form-data", description = "field `photo`: the image file"),
-    responses((status = 201, body = PhotoResponse), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
-              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/listings/{id}/photos", tag = "photos", params(("id" = commissary_domain::ListingId, Path)),
+    request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses((status = 201, body = PhotoResponse),
+              (status = 400, body = ErrorBody, description = "not multipart, no `photo` field, or another field"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody, description = "every photo slot stayed busy for 30 s; `Retry-After`")))]
 #[post("/listings/{id}/photos")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn upload(
@@ -147,9 +165,10 @@ pub async fn upload(
 
 /// Removes a photo from a draft.
 #[utoipa::path(delete, path = "/api/v1/listings/{id}/photos/{photo_id}", tag = "photos",
-    params(("id" = String, Path, format = Uuid), ("photo_id" = String, Path, format = Uuid)),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[delete("/listings/{id}/photos/{photo_id}")]
+    params(("id" = commissary_domain::ListingId, Path), ("photo_id" = uuid::Uuid, Path)),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+// Hex and dashes only, so `DELETE …/photos/order` is no photo but a wrong method (405).
+#[delete("/listings/{id}/photos/{photo_id:[0-9a-fA-F-]+}")]
 #[tracing::instrument(skip_all, fields(steward = %steward.address))]
 pub async fn remove(
     state: web::Data<AppState>,
@@ -170,16 +189,16 @@ pub async fn remove(
 
 /// Sets the order of a draft's photos.
 #[utoipa::path(put, path = "/api/v1/listings/{id}/photos/order", tag = "photos", request_body = PhotoOrderRequest,
-    params(("id" = String, Path, format = Uuid)),
-    responses((status = 200, body = Vec<PhotoResponse>), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+    params(("id" = commissary_domain::ListingId, Path)),
+    responses((status = 200, body = Vec<PhotoResponse>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`listing_not_draft`, or `photo_order_mismatch`: not every photo once")))]
 #[put("/listings/{id}/photos/order")]
 #[tracing::instrument(skip_all, fields(steward = %steward.address))]
 pub async fn reorder(
     state: web::Data<AppState>,
     steward: Steward,
     listing: ListingPath,
-    body: web::Json<PhotoOrderRequest>,
+    body: crate::body::JsonBody<PhotoOrderRequest>,
 ) -> ApiResult<web::Json<Vec<PhotoResponse>>> {
     let listing_id = listing.id();
     let order = body.into_inner().photo_ids;
@@ -194,7 +213,9 @@ pub async fn reorder(
 /// Serves a rendition. Keys are content hashes, so responses never change: strong
 /// ETag plus a year of immutable caching.
 #[utoipa::path(get, path = "/photos/{key}", tag = "photos", params(("key" = String, Path)),
-    responses((status = 200, content_type = "image/jpeg"), (status = 304), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The rendition (JPEG, PNG or WebP)",
+               content((String = "image/jpeg"), (String = "image/png"), (String = "image/webp"))),
+              (status = 304, description = "Not modified (`If-None-Match`)"), (status = 404, body = ErrorBody)))]
 #[get("/photos/{key}")]
 #[tracing::instrument(skip_all, fields(key = %key))]
 pub async fn serve(state: web::Data<AppState>, key: web::Path<String>, req: HttpRequest) -> ApiResult<HttpResponse> {

@@ -21,14 +21,11 @@ pub struct SiweConfig {
 #[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct PublicChainConfig {
     pub chain_id: u64,
-    #[schema(value_type = Option<String>)]
     pub token_address: Option<Address>,
-    #[schema(value_type = Option<String>)]
     pub auction_address: Option<Address>,
     /// A JSON-RPC endpoint browsers may use to read the chain and send transactions.
     pub rpc_url: Option<String>,
     /// Unlocked development accounts (local `commissary dev` only; empty otherwise).
-    #[schema(value_type = Vec<String>)]
     pub dev_accounts: Vec<Address>,
 }
 

@@ -25,13 +25,15 @@ use crate::rpc::{Block, hex32};
 pub(crate) struct IndexerPass {
     /// The cursor reached the confirmed head.
     pub caught_up: bool,
+    /// New blocks were applied (the cursor moved forward).
+    pub advanced: bool,
     pub applied: Applied,
     pub reorged: bool,
 }
 
 /// The indexer as a worker component: after a pass that changed auctions it wakes the
-/// keeper and the jobs (and, after a reorg, the sender); it runs again at once while
-/// catching up.
+/// keeper and the jobs (and, after a reorg, the sender), after any new block the keeper;
+/// it runs again at once while catching up.
 #[derive(Debug, Default)]
 pub(crate) struct Indexer;
 
@@ -43,6 +45,10 @@ impl Component for Indexer {
         if !pass.applied.auctions_changed.is_empty() || pass.reorged {
             ctx.wake.keeper.notify_one();
             ctx.wake.jobs.notify_one();
+        } else if pass.advanced {
+            // A new block may carry a clock jump (a chain that was idle, or a test moving
+            // time) past an end the keeper planned to sleep until by the older clock.
+            ctx.wake.keeper.notify_one();
         }
         if pass.reorged {
             ctx.wake.sender.notify_one();
@@ -157,7 +163,7 @@ async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
     if applied.new_events > 0 {
         tracing::debug!(from, to, events = applied.new_events, "indexed");
     }
-    Ok(IndexerPass { caught_up: to == safe, applied, reorged: false })
+    Ok(IndexerPass { caught_up: to == safe, advanced: true, applied, reorged: false })
 }
 
 async fn block_by_hash(ctx: &Ctx, hash: B256) -> ChainResult<BlockRef> {
@@ -209,5 +215,5 @@ async fn reorg(ctx: &Ctx, cursor: &Cursor) -> ChainResult<IndexerPass> {
             Ok(applied)
         })
         .await?;
-    Ok(IndexerPass { caught_up: false, applied, reorged: true })
+    Ok(IndexerPass { caught_up: false, advanced: false, applied, reorged: true })
 }

@@ -1,5 +1,6 @@
-//! The keeper: settlement latency on an interval-mined chain, many auctions ending
-//! together settled in batches, and auctions the chain can no longer settle.
+//! The keeper: settlement latency on an interval-mined chain (also after the chain's clock
+//! jumps), many auctions ending together settled in batches, and auctions the chain can no
+//! longer settle.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -44,6 +45,27 @@ async fn settles_within_two_blocks_of_the_end() {
         first_over += 1;
     }
     assert!(settled_in <= first_over + 2, "settled in block {settled_in}, over since block {first_over}");
+    worker.stop().await;
+}
+
+/// The keeper plans its sleep by the chain's clock; a block that jumps that clock past an
+/// end (an idle chain, or a test moving time) must wake it, not wait out its plan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settles_soon_after_the_chain_clock_jumps_past_the_end() {
+    let env = Env::with(AnvilOptions { block_time: Some(1), ..Default::default() }).await;
+    let now = Utc::now();
+    let listing = env.publish("Fuzz", now - secs(60), now + secs(3600), TOKEN).await;
+    let mut worker = env.worker("w1");
+    wait_for("the auction", Duration::from_secs(30), || async { env.auction(listing).await }).await;
+    // Let the keeper settle into its sleep until the (distant) end.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    env.anvil.increase_time(7200).await;
+    env.anvil.mine(1).await;
+    // Without the wake-up the keeper would sleep on for up to a minute.
+    wait_for("settlement soon after the jump", Duration::from_secs(30), || async {
+        env.auction(listing).await.filter(|a| a.status == AuctionStatus::Settled)
+    })
+    .await;
     worker.stop().await;
 }
 

@@ -15,6 +15,7 @@
 //!                                    `relay` event in one transaction; budgets' usage
 //! publication, views                 use cases across tables: queue a publication; the
 //!                                    listing read model (listing + photos + auction)
+//!   search                           full-text search (FTS5 / tsvector) of listings
 //!   members::bids                    a member's auctions and where they stand
 //!   chain::{indexer, intents}        apply/roll back ranges of events; the sender's outbox
 //!     members::announce              live events of what the indexer applied / rolled back
@@ -39,6 +40,7 @@ pub mod photos;
 pub mod publication;
 pub mod relay;
 pub mod schema;
+pub mod search;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod views;

@@ -1,7 +1,7 @@
 //! The read model of listings: a listing with its photos and its auction, as members and
 //! stewards see it, for one listing or a filtered, sorted page. One query joins each
 //! listing to its auction (so the current end and price sort the page), one more loads the
-//! page's photos.
+//! page's photos. A text search filters through the full-text index (`search`).
 
 use std::collections::BTreeMap;
 
@@ -16,9 +16,8 @@ use crate::chain::schema::chain_auctions;
 use crate::listings::{ListingRecord, ListingRow, price_key, statuses};
 use crate::photos::{self, PhotoRecord};
 use crate::schema::listings;
+use crate::search::{self, SearchText};
 use crate::{DbConnection, DbError, DbResult, MultiBackend};
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// A listing as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +57,9 @@ commissary_domain::string_enum!(
         Newest => "newest",
         PriceLow => "price_low",
         PriceHigh => "price_high",
+        /// Of a text search: listings whose title has every word first, then by the
+        /// current end (without a search, just by the current end).
+        Relevance => "relevance",
     }
 );
 
@@ -70,10 +72,12 @@ pub struct ListingCursor {
 }
 
 impl ListingCursor {
-    pub fn after(sort: ListingSort, view: &ListingView) -> Self {
+    /// After `view`; `tier` is its search tier (`search::tier_of`), used by relevance only.
+    pub fn after(sort: ListingSort, view: &ListingView, tier: i32) -> Self {
         let record = &view.record;
         let key = match sort {
             ListingSort::EndingSoon => view.ends_at().timestamp().to_string(),
+            ListingSort::Relevance => format!("{tier}:{}", view.ends_at().timestamp()),
             ListingSort::Newest => record.created_at.timestamp_micros().to_string(),
             ListingSort::PriceLow | ListingSort::PriceHigh => price_key(&record.current_price),
         };
@@ -86,6 +90,7 @@ pub struct ListingQuery {
     /// Only these statuses; `None` means every published one (all but drafts).
     pub statuses: Option<Vec<ListingStatus>>,
     pub category: Option<String>,
+    /// What a member typed into search: listings having every word (as prefixes).
     pub text: Option<String>,
     pub sort: ListingSort,
     pub cursor: Option<ListingCursor>,
@@ -98,20 +103,6 @@ fn micros_to_naive(key: &str) -> DbResult<NaiveDateTime> {
         .and_then(DateTime::from_timestamp_micros)
         .map(|t| t.naive_utc())
         .ok_or(DbError::InvalidCursor)
-}
-
-/// Escapes LIKE wildcards so a search for "100%" matches the text literally.
-fn like_pattern(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 /// The current end in unix seconds: the auction's (extensions included) when there is
@@ -183,9 +174,18 @@ pub fn get(conn: &mut DbConnection, id: ListingId) -> DbResult<ListingView> {
     to_views(conn, vec![row])?.pop().ok_or(DbError::NotFound)
 }
 
-/// One page of listings, plus whether another page follows.
-pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<ListingView>, bool)> {
+/// One page of listings, plus where the next one starts (`None` on the last page).
+pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<ListingView>, Option<ListingCursor>)> {
+    let search = match query.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(text) => match SearchText::parse(text) {
+            Some(search) => Some(search),
+            // Only punctuation: no word to find.
+            None => return Ok((Vec::new(), None)),
+        },
+    };
     let current_end = || diesel::dsl::sql::<BigInt>(current_end_sql(conn));
+    let tier = |search: &SearchText| search::tier(conn, search);
     let mut q = listings::table
         .left_join(chain_auctions::table.on(chain_auctions::auction_id.nullable().eq(listings::auction_id)))
         .select((ListingRow::as_select(), Option::<AuctionRow>::as_select()))
@@ -197,14 +197,8 @@ pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<List
     if let Some(category) = &query.category {
         q = q.filter(listings::category.eq(category.clone()));
     }
-    if let Some(text) = query.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        let pattern = like_pattern(text.trim());
-        q = q.filter(
-            lower(listings::title)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(listings::description).like(pattern).escape('\\')),
-        );
+    if let Some(search) = &search {
+        q = q.filter(search::matches(conn, search));
     }
     if let Some(cursor) = &query.cursor {
         let id = cursor.id.clone();
@@ -212,6 +206,16 @@ pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<List
             ListingSort::EndingSoon => {
                 let key: i64 = cursor.key.parse().map_err(|_| DbError::InvalidCursor)?;
                 q.filter(current_end().gt(key).or(current_end().eq(key).and(listings::id.gt(id))))
+            }
+            ListingSort::Relevance => {
+                let (rank, end) = cursor.key.split_once(':').ok_or(DbError::InvalidCursor)?;
+                let rank: i32 = rank.parse().map_err(|_| DbError::InvalidCursor)?;
+                let end: i64 = end.parse().map_err(|_| DbError::InvalidCursor)?;
+                let within = current_end().gt(end).or(current_end().eq(end).and(listings::id.gt(id)));
+                match &search {
+                    Some(search) => q.filter(tier(search).gt(rank).or(tier(search).eq(rank).and(within))),
+                    None => q.filter(within),
+                }
             }
             ListingSort::Newest => {
                 let key = micros_to_naive(&cursor.key)?;
@@ -229,6 +233,10 @@ pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<List
     }
     q = match query.sort {
         ListingSort::EndingSoon => q.order((current_end().asc(), listings::id.asc())),
+        ListingSort::Relevance => match &search {
+            Some(search) => q.order((tier(search).asc(), current_end().asc(), listings::id.asc())),
+            None => q.order((current_end().asc(), listings::id.asc())),
+        },
         ListingSort::Newest => q.order((listings::created_at.desc(), listings::id.desc())),
         ListingSort::PriceLow => q.order((listings::price_key.asc(), listings::id.asc())),
         ListingSort::PriceHigh => q.order((listings::price_key.desc(), listings::id.desc())),
@@ -237,15 +245,16 @@ pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<List
     let mut rows: Vec<Joined> = q.limit(limit + 1).load(conn)?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok((to_views(conn, rows)?, has_more))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("100%_Tube\\"), "%100\\%\\_tube\\\\%");
-    }
+    let views = to_views(conn, rows)?;
+    let next = match views.last() {
+        Some(last) if has_more => {
+            let rank = match (&search, query.sort) {
+                (Some(search), ListingSort::Relevance) => search::tier_of(conn, search, &last.record.id.to_string())?,
+                _ => 0,
+            };
+            Some(ListingCursor::after(query.sort, last, rank))
+        }
+        _ => None,
+    };
+    Ok((views, next))
 }

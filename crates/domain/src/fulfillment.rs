@@ -223,24 +223,41 @@ pub struct Claim {
     pub contact: ContactDetails,
 }
 
-/// What the winner sent, unvalidated.
+/// What the winner sent, unvalidated: `method`, `name` and `email` are required, `address`
+/// too for shipping, and the method must be one the listing offers; 422 names every field
+/// that breaks a rule.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Method>))]
     pub method: Option<String>,
+    /// At most 100 characters, no control characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, example = "ada@example.org"))]
     pub email: Option<String>,
+    /// 5 to 20 digits; spaces and `+ - ( ) . /` allowed.
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub phone: Option<String>,
     pub address: Option<PostalAddressInput>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostalAddressInput {
+    /// 1 to 3 lines of at most 100 characters.
+    #[cfg_attr(feature = "openapi", schema(max_items = 3))]
     pub lines: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub city: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
     pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `GB`.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*[A-Za-z]{2}\s*$"))]
     pub country: Option<String>,
 }
 
@@ -416,11 +433,16 @@ pub struct TransitionRequest {
     pub tracking: Option<String>,
 }
 
+/// A steward's request to move a fulfillment: `to` is required.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<FulfillmentState>))]
     pub to: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
     pub tracking: Option<String>,
 }
 

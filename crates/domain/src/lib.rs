@@ -7,6 +7,7 @@
 //! Modules, each importing only those below it:
 //!
 //! ```text
+//! openapi       (feature `openapi`) JSON Schemas of the value types
 //! lifecycle     listing state machine: can_edit, can_publish, can_cancel, cancel_step
 //!   relay       gasless bids: the relayer's ordered checks, budgets, relay status
 //!   projection  AuctionState: contract events folded into an auction; its listing status
@@ -26,6 +27,8 @@ pub mod listing_hash;
 pub mod member;
 pub mod money;
 pub mod notification;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod profile;
 pub mod projection;
 pub mod relay;

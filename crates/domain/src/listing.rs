@@ -22,6 +22,8 @@ pub const DEFAULT_EXTENSION_SECS: u32 = 300;
 /// The contract rejects extension windows longer than a day.
 pub const MAX_EXTENSION_SECS: u32 = 86_400;
 pub const MAX_PHOTOS_PER_LISTING: usize = 12;
+/// The fields a new listing must have (a patch may leave any out).
+pub const REQUIRED_ON_CREATE: [&str; 6] = ["title", "category", "condition", "reserve_price", "starts_at", "ends_at"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -166,14 +168,15 @@ impl ListingDetails {
     /// already be over; the start may be in the past (it then opens at publication).
     pub fn create(input: ListingInput, now: DateTime<Utc>) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        for (field, present) in [
-            ("title", input.title.is_some()),
-            ("category", input.category.is_some()),
-            ("condition", input.condition.is_some()),
-            ("reserve_price", input.reserve_price.is_some()),
-            ("starts_at", input.starts_at.is_some()),
-            ("ends_at", input.ends_at.is_some()),
-        ] {
+        let present = [
+            input.title.is_some(),
+            input.category.is_some(),
+            input.condition.is_some(),
+            input.reserve_price.is_some(),
+            input.starts_at.is_some(),
+            input.ends_at.is_some(),
+        ];
+        for (field, present) in REQUIRED_ON_CREATE.into_iter().zip(present) {
             if !present {
                 errors.push(field, "required", format!("{field} is required"));
             }

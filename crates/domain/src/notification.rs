@@ -51,8 +51,11 @@ pub fn retry_delay(attempts: u32, base: chrono::Duration, max: chrono::Duration)
 /// A member's per-kind email opt-outs, as sent to `PUT /me/notification-settings`:
 /// `{"email": {"outbid": false, ...}}` (missing kinds keep their current setting).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
+    /// Per notification kind, whether it is emailed.
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<NotificationKind, bool>))]
     pub email: std::collections::BTreeMap<String, bool>,
 }
 

@@ -44,10 +44,23 @@ fn display_name_problem(name: &str) -> Option<(&'static str, String)> {
 
 /// What `PUT /me/profile` sends: both fields optional, `null`/absent leaves a field as it is,
 /// an empty email removes it.
+///
+/// `display_name` is shown next to bids: 1 to 40 characters once trimmed, no control
+/// characters, and nothing that reaches someone (an email address, a URL, a domain, a
+/// wallet address) — that last rule is beyond a schema and answered with 422.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]{0,38}[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        )
+    )]
     pub display_name: Option<String>,
+    /// The new address (a code is mailed to it); empty removes it.
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, example = "ada@example.org"))]
     pub email: Option<String>,
 }
 

@@ -11,6 +11,45 @@ pub struct UnknownVariant;
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+    #[cfg(feature = "openapi")]
+    pub use utoipa;
+}
+
+/// The schema `string_enum!` gives every enum (feature `openapi`): exactly the texts it parses.
+#[cfg(feature = "openapi")]
+pub fn schema_of(texts: &[&'static str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new().schema_type(SchemaType::new(Type::String)).enum_values(Some(texts.iter().copied())).into()
+}
+
+/// With the `openapi` feature, a string enum's schema is a string `enum` of exactly the
+/// texts `FromStr` accepts; without it, nothing. The feature is decided here, in the
+/// domain, also for the enums other crates declare with [`string_enum!`].
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __string_enum_schema {
+    ($name:ident, [$($text:literal),+]) => {
+        impl $crate::string_enum::__private::utoipa::PartialSchema for $name {
+            fn schema() -> $crate::string_enum::__private::utoipa::openapi::RefOr<
+                $crate::string_enum::__private::utoipa::openapi::schema::Schema,
+            > {
+                $crate::string_enum::schema_of(&[$($text),+])
+            }
+        }
+        impl $crate::string_enum::__private::utoipa::ToSchema for $name {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "openapi"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __string_enum_schema {
+    ($name:ident, [$($text:literal),+]) => {};
 }
 
 #[macro_export]
@@ -60,6 +99,8 @@ macro_rules! string_enum {
                 text.parse().map_err(|_| D::Error::unknown_variant(&text, &[$($text),+]))
             }
         }
+
+        $crate::__string_enum_schema!($name, [$($text),+]);
     };
 }
 

@@ -1,23 +1,55 @@
 // Typed calls to the service's JSON API. One function per endpoint; every failure is an
 // ApiError carrying the API's machine-readable code and field details.
 
-import type { Bid, FieldError, Listing, ListingInput, ListingQuery, Me, Page, Photo, PublicConfig } from "./types";
+import type {
+  Bid,
+  ClaimInput,
+  Credits,
+  FieldError,
+  Fulfillment,
+  FulfillmentState,
+  Inbox,
+  Listing,
+  ListingInput,
+  ListingQuery,
+  Me,
+  MyBid,
+  NotificationSettings,
+  Page,
+  Photo,
+  Profile,
+  PublicConfig,
+  SummaryRow,
+} from "./types";
 
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: FieldError[];
+  /** `details` when the API sends an object (e.g. `invalid_transition`: `{from, to, allowed}`). */
+  readonly extra: Record<string, unknown>;
+  /** Seconds from a `Retry-After` header. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, code: string, message: string, details: FieldError[] = []) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: FieldError[] = [],
+    extra: Record<string, unknown> = {},
+    retryAfter: number | null = null,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.extra = extra;
+    this.retryAfter = retryAfter;
   }
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; details?: FieldError[] };
+  error?: { code?: string; message?: string; details?: FieldError[] | Record<string, unknown> };
 }
 
 let serverOffsetMs = 0;
@@ -59,16 +91,20 @@ async function request<T>(path: string, { method = "GET", json, signal }: Reques
   noteServerClock(response);
   if (response.status === 204) return undefined as T;
   const parsed: unknown = await response.json().catch(() => null);
-  if (!response.ok) throw errorFrom(response.status, parsed as ErrorBody | null);
+  if (!response.ok) throw errorFrom(response.status, parsed as ErrorBody | null, response.headers.get("retry-after"));
   return parsed as T;
 }
 
-function errorFrom(status: number, body: ErrorBody | null): ApiError {
+function errorFrom(status: number, body: ErrorBody | null, retryAfter: string | null = null): ApiError {
+  const details = body?.error?.details;
+  const wait = Number(retryAfter);
   return new ApiError(
     status,
     body?.error?.code ?? `http_${status}`,
     body?.error?.message ?? `The server answered ${status}.`,
-    body?.error?.details ?? [],
+    Array.isArray(details) ? details : [],
+    details && !Array.isArray(details) ? details : {},
+    retryAfter !== null && Number.isFinite(wait) ? wait : null,
   );
 }
 
@@ -108,7 +144,42 @@ export const api = {
     request<void>(`${listingPath(id)}/photos/${encodeURIComponent(photoId)}`, { method: "DELETE" }),
   reorderPhotos: (id: string, photoIds: string[]) =>
     request<Photo[]>(`${listingPath(id)}/photos/order`, { method: "PUT", json: { photo_ids: photoIds } }),
+
+  myBids: (cursor?: string, signal?: AbortSignal) =>
+    request<Page<MyBid>>(`/api/v1/me/bids${query({ cursor, limit: 50 })}`, { signal }),
+  myCredits: (signal?: AbortSignal) => request<Credits>("/api/v1/me/credits", { signal }),
+  watchlist: (signal?: AbortSignal) => request<{ items: Listing[] }>("/api/v1/me/watchlist", { signal }),
+  watch: (id: string) => request<void>(`/api/v1/me/watchlist/${encodeURIComponent(id)}`, { method: "PUT" }),
+  unwatch: (id: string) => request<void>(`/api/v1/me/watchlist/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  inbox: (cursor?: string, signal?: AbortSignal) =>
+    request<Inbox>(`/api/v1/me/notifications${query({ cursor, limit: 50 })}`, { signal }),
+  markRead: (ids?: string[]) =>
+    request<{ marked: number }>("/api/v1/me/notifications/read", { method: "POST", json: ids ? { ids } : {} }),
+  notificationSettings: (signal?: AbortSignal) =>
+    request<NotificationSettings>("/api/v1/me/notification-settings", { signal }),
+  setNotificationSettings: (email: Record<string, boolean>) =>
+    request<NotificationSettings>("/api/v1/me/notification-settings", { method: "PUT", json: { email } }),
+  profile: (signal?: AbortSignal) => request<Profile>("/api/v1/me/profile", { signal }),
+  setProfile: (input: { display_name?: string; email?: string }) =>
+    request<Profile>("/api/v1/me/profile", { method: "PUT", json: input }),
+  confirmEmail: (code: string) =>
+    request<Profile>("/api/v1/me/profile/email/confirm", { method: "POST", json: { code } }),
+
+  fulfillment: (id: string, signal?: AbortSignal) => request<Fulfillment>(`${listingPath(id)}/fulfillment`, { signal }),
+  claim: (id: string, input: ClaimInput) =>
+    request<Fulfillment>(`${listingPath(id)}/claim`, { method: "POST", json: input }),
+  confirmReceipt: (id: string) =>
+    request<Fulfillment>(`${listingPath(id)}/fulfillment/confirm-receipt`, { method: "POST" }),
+  moveFulfillment: (id: string, to: FulfillmentState, note?: string, tracking?: string) =>
+    request<Fulfillment>(`${listingPath(id)}/fulfillment/transitions`, {
+      method: "POST",
+      json: { to, note: note || undefined, tracking: tracking || undefined },
+    }),
+  fulfillmentQueue: (signal?: AbortSignal) => request<{ items: Fulfillment[] }>("/api/v1/fulfillment", { signal }),
+  reportSummary: (signal?: AbortSignal) => request<{ items: SummaryRow[] }>("/api/v1/reports/summary", { signal }),
 };
+
+export const AUCTIONS_CSV = "/api/v1/reports/auctions.csv";
 
 /**
  * Uploads one photo with progress (fetch has no upload progress, XMLHttpRequest does).

@@ -54,6 +54,8 @@ export interface Listing {
   highest_bidder_name?: string | null;
   min_next_bid: string | null;
   bid_count: number;
+  /** How many members watch it. */
+  watch_count?: number;
   settlement: Settlement | null;
   created_by: string;
   created_at: string;
@@ -124,4 +126,155 @@ export interface ListingQuery {
   sort?: ListingSort;
   cursor?: string;
   limit?: number;
+}
+
+/** A frame of the live streams (`/events`, `/listings/{id}/events`, `/me/events`). */
+export interface LiveEvent {
+  listing_id: string;
+  auction_id?: string;
+  tx_hash?: string;
+  block_number?: number;
+  /** `bid`/`bid_removed`: that bid; `settled`: the winner (or null). */
+  bidder?: string;
+  winner?: string | null;
+  amount?: string;
+  your_bid?: string;
+  highest_bid?: string | null;
+  highest_bidder?: string | null;
+  min_next_bid?: string | null;
+  ends_at?: string;
+  bid_count?: number;
+  status?: ListingStatus;
+  previous?: ListingStatus;
+}
+
+export type PublicEventKind = "bid" | "bid_removed" | "settled" | "cancelled" | "status";
+export type PersonalEventKind = "outbid" | "won" | "lost" | "notification";
+
+export type BidderState = "winning" | "outbid" | "won" | "lost" | "cancelled";
+
+export interface MyBid {
+  listing: { id: string; title: string; status: ListingStatus; category: string; photo: Photo | null };
+  auction_id: string;
+  my_highest_bid: string;
+  my_bid_count: number;
+  highest_bid: string | null;
+  highest_bidder: string | null;
+  min_next_bid: string;
+  ends_at: string;
+  state: BidderState;
+}
+
+export interface CreditEntry {
+  kind: "credited" | "withdrawn";
+  amount: string;
+  tx_hash: string;
+  block_number: number;
+  at: string;
+}
+
+export interface Credits {
+  address: string;
+  credits: string;
+  withdraw: { to: string | null; function: string; data: `0x${string}` };
+  history: CreditEntry[];
+}
+
+export type FulfillmentState =
+  | "awaiting_claim"
+  | "claimed"
+  | "ready_for_pickup"
+  | "shipped"
+  | "handed_over"
+  | "unclaimed";
+
+export interface PostalAddress {
+  lines: string[];
+  city: string;
+  postal_code: string;
+  country: string;
+}
+
+export interface ContactDetails {
+  name: string;
+  email: string;
+  phone?: string | null;
+  address?: PostalAddress | null;
+  note?: string | null;
+}
+
+export interface FulfillmentStep {
+  actor: string;
+  at: string;
+  from: FulfillmentState | null;
+  to: FulfillmentState;
+  note: string | null;
+}
+
+export interface Fulfillment {
+  listing_id: string;
+  auction_id: string;
+  winner: string;
+  amount: string;
+  settlement_tx: string;
+  settled_at: string;
+  claim_by: string;
+  state: FulfillmentState;
+  method: "pickup" | "shipping" | null;
+  contact: ContactDetails | null;
+  tracking: string | null;
+  claimed_at: string | null;
+  state_changed_at: string;
+  closed_at: string | null;
+  erased: boolean;
+  overdue: boolean;
+  allowed_transitions: FulfillmentState[];
+  history?: FulfillmentStep[];
+}
+
+export interface ClaimInput {
+  method: "pickup" | "shipping";
+  name: string;
+  email: string;
+  phone?: string;
+  address?: PostalAddress;
+  note?: string;
+}
+
+export type NotificationKind = "outbid" | "won" | "lost" | "ending_soon" | "claim_reminder" | "fulfillment_update";
+
+export interface NotificationItem {
+  id: string;
+  kind: NotificationKind;
+  headline: string;
+  listing_id: string | null;
+  auction_id: string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+  read: boolean;
+}
+
+export interface Inbox {
+  items: NotificationItem[];
+  unread: number;
+  next_cursor: string | null;
+}
+
+export interface NotificationSettings {
+  email: Record<string, boolean>;
+}
+
+export interface Profile {
+  display_name: string | null;
+  email: string | null;
+  pending_email: string | null;
+}
+
+export interface SummaryRow {
+  month: string;
+  category: string;
+  auctions: number;
+  sold: number;
+  unsold: number;
+  ampled_redeemed: string;
 }

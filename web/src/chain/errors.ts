@@ -2,6 +2,7 @@
 
 import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError } from "viem";
 import { ApiError } from "../api/client";
+import { apiMessage } from "../api/messages";
 import { AmountError, formatAmpled } from "../lib/amount";
 import { WalletRefusal } from "../wallet/connection";
 
@@ -26,7 +27,7 @@ const REVERTS: Record<string, (args: readonly unknown[]) => string> = {
 export function describeError(error: unknown): string {
   if (error instanceof BidRefusal || error instanceof AmountError || error instanceof WalletRefusal)
     return error.message;
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) return apiMessage(error);
   if (error instanceof BaseError) {
     if (error.walk((e) => e instanceof UserRejectedRequestError)) return "You declined the request in your wallet.";
     const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);

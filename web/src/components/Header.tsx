@@ -2,6 +2,7 @@ import { describeError } from "../chain/errors";
 import { useApp } from "../context";
 import { memberLabel } from "../lib/address";
 import { notify } from "../lib/notices";
+import { unread } from "../lib/personal";
 import { useStore } from "../lib/store";
 import type { Route } from "../router";
 import { href } from "../router";
@@ -9,6 +10,7 @@ import { isSteward, session, signOut } from "../session";
 
 export function Header({ route }: { route: Route }) {
   const me = useStore(session);
+  const count = useStore(unread);
   const { openSignIn } = useApp();
   const current = (name: string) => (route.name === name ? "page" : undefined);
   const steward = isSteward(me);
@@ -32,9 +34,25 @@ export function Header({ route }: { route: Route }) {
                 Gear
               </a>
             </li>
+            {me && (
+              <li>
+                <a href={href.me()} aria-current={current("me")} data-testid="my-link">
+                  My commissary
+                  {count ? (
+                    <span class="count" data-testid="unread-count">
+                      {count}
+                      <span class="visually-hidden"> unread</span>
+                    </span>
+                  ) : null}
+                </a>
+              </li>
+            )}
             {steward && (
               <li>
-                <a href={href.desk()} aria-current={current("desk") ?? current("editor")}>
+                <a
+                  href={href.desk()}
+                  aria-current={current("desk") ?? current("editor") ?? current("fulfillment") ?? current("reports")}
+                >
                   Steward desk
                 </a>
               </li>

@@ -1,6 +1,6 @@
 // The words the page uses for the API's codes.
 
-import type { Listing, ListingStatus } from "../api/types";
+import type { BidderState, FulfillmentState, Listing, ListingStatus, NotificationKind } from "../api/types";
 
 export const CATEGORIES: [string, string][] = [
   ["instruments", "Instruments"],
@@ -80,3 +80,45 @@ export function bpsFromPercent(text: string): number | null {
 
 export const reserveMet = (listing: Listing) =>
   listing.highest_bid !== null && BigInt(listing.highest_bid) >= BigInt(listing.reserve_price);
+
+export const BIDDER_STATE_LABEL: Record<BidderState, string> = {
+  winning: "Winning",
+  outbid: "Outbid",
+  won: "Won",
+  lost: "Lost",
+  cancelled: "Cancelled",
+};
+
+export const FULFILLMENT_LABEL: Record<FulfillmentState, string> = {
+  awaiting_claim: "Waiting for your claim",
+  claimed: "Claimed",
+  ready_for_pickup: "Ready for pickup",
+  shipped: "Shipped",
+  handed_over: "Handed over",
+  unclaimed: "Not claimed in time",
+};
+
+/** The steward's words for the same states (the winner's claim is "awaiting claim"). */
+export const FULFILLMENT_STEWARD_LABEL: Record<FulfillmentState, string> = {
+  ...FULFILLMENT_LABEL,
+  awaiting_claim: "Awaiting the winner's claim",
+};
+
+/** What a steward's button says for moving a record to a state. */
+export const TRANSITION_ACTION: Record<FulfillmentState, string> = {
+  awaiting_claim: "Back to awaiting claim",
+  claimed: "Mark claimed",
+  ready_for_pickup: "Ready for pickup",
+  shipped: "Mark shipped",
+  handed_over: "Handed over",
+  unclaimed: "Record as unclaimed",
+};
+
+export const NOTIFICATION_KIND_LABEL: Record<NotificationKind, string> = {
+  outbid: "Someone outbids me",
+  won: "I win an auction",
+  lost: "An auction I bid on goes to someone else",
+  ending_soon: "An auction I bid on or watch ends soon",
+  claim_reminder: "A reminder to claim an item I won",
+  fulfillment_update: "News about an item I won (ready, shipped, …)",
+};

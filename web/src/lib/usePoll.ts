@@ -1,8 +1,9 @@
 import { useEffect, useRef } from "preact/hooks";
 
 /**
- * Runs `load` now and then every `intervalMs` while the page is visible. Until the API
- * has live events (SSE), this is how open pages stay current.
+ * Runs `load` now and then every `intervalMs` while the page is visible. For views with
+ * no live stream (the steward desk and board); the others use `useLive` (SSE), which
+ * falls back to polling itself.
  */
 export function usePoll(load: (signal: AbortSignal) => Promise<void>, intervalMs: number, deps: unknown[]): void {
   const latest = useRef(load);

@@ -1,14 +1,17 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Listing } from "../api/types";
 import { describeError } from "../chain/errors";
 import { Filters, type FilterValues, filtersFrom, STATUS_FILTERS } from "../components/Filters";
 import { ListingCard } from "../components/ListingCard";
-import { usePoll } from "../lib/usePoll";
+import { useLive } from "../lib/live";
+import { applyEvent, PUBLIC_EVENTS } from "../lib/liveListing";
 import { href, navigate } from "../router";
 
 const PAGE_SIZE = 24;
-const REFRESH_MS = 15_000;
+/** Polling while the live stream is down. */
+const FALLBACK_POLL_MS = 15_000;
+const RELOAD_DEBOUNCE_MS = 300;
 
 function apiQuery(values: FilterValues, cursor?: string) {
   const status = STATUS_FILTERS.find(([code]) => code === values.show)?.[2] ?? "";
@@ -24,22 +27,48 @@ export function Browse({ query }: { query: URLSearchParams }) {
   const [more, setMore] = useState(false);
   const extended = useRef(false);
 
-  usePoll(
-    async (signal) => {
-      try {
-        const page = await api.listings(apiQuery(values), signal);
-        // After "Show more" the refresh leaves the longer list alone.
-        if (extended.current) return;
-        setItems(page.items);
-        setCursor(page.next_cursor);
-        setError(null);
-      } catch (e) {
-        if (!signal.aborted) setError(describeError(e));
+  const reloadTimer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(reloadTimer.current), []);
+  const shownItems = useRef(items);
+  shownItems.current = items;
+
+  const load = async (signal?: AbortSignal) => {
+    try {
+      const page = await api.listings(apiQuery(values), signal);
+      // After "Show more" the refresh leaves the longer list alone.
+      if (extended.current) return;
+      setItems(page.items);
+      setCursor(page.next_cursor);
+      setError(null);
+    } catch (e) {
+      if (!signal?.aborted) setError(describeError(e));
+    }
+  };
+
+  const mode = useLive({
+    url: "/api/v1/events",
+    events: PUBLIC_EVENTS,
+    onEvent: (kind, data) => {
+      const shown = Boolean(shownItems.current?.some((l) => l.id === data.listing_id));
+      if (shown) setItems((list) => list?.map((l) => applyEvent(l, kind, data)) ?? null);
+      // A new, closed or settled auction may enter or leave the filtered list (or change
+      // its order): load it again, once per burst. A bid only moves numbers on a card.
+      if (kind !== "bid" || !shown) {
+        window.clearTimeout(reloadTimer.current);
+        reloadTimer.current = window.setTimeout(() => load(), RELOAD_DEBOUNCE_MS);
       }
     },
-    REFRESH_MS,
-    [key],
-  );
+    refresh: load,
+    pollMs: FALLBACK_POLL_MS,
+  });
+  // New filters: a new list (the stream stays the same).
+  const firstKey = useRef(key);
+  useEffect(() => {
+    if (key !== firstKey.current) {
+      firstKey.current = key;
+      load();
+    }
+  }, [key]);
 
   const change = (next: FilterValues) => {
     const q = new URLSearchParams();
@@ -69,7 +98,7 @@ export function Browse({ query }: { query: URLSearchParams }) {
 
   return (
     <>
-      <div class="page-head browse-head">
+      <div class="page-head browse-head" data-live={mode}>
         <h1>Gear for members</h1>
         <p class="intro">Donated instruments, amps and audio gear. Bid with the $AMPLED you earned.</p>
       </div>

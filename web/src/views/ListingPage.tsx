@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Bid, Listing } from "../api/types";
 import { scheduledEnd as readScheduledEnd } from "../chain/contracts";
@@ -7,15 +7,21 @@ import { BidHistory } from "../components/BidHistory";
 import { BidPanel } from "../components/BidPanel";
 import { Gallery } from "../components/Gallery";
 import { StatusBadge } from "../components/StatusBadge";
+import { WatchButton } from "../components/WatchButton";
 import { useApp } from "../context";
+import { sameAddress } from "../lib/address";
 import { formatAmpled } from "../lib/amount";
 import { categoryLabel, conditionLabel } from "../lib/labels";
+import { useLive } from "../lib/live";
+import { applyEvent, PUBLIC_EVENTS } from "../lib/liveListing";
 import { useStore } from "../lib/store";
-import { usePoll } from "../lib/usePoll";
 import { href } from "../router";
 import { isSteward, session } from "../session";
 
-const REFRESH_MS = 2000;
+/** Polling while the live stream is down. */
+const FALLBACK_POLL_MS = 2000;
+/** Events come in bursts (a bid, then a status): one reload for the lot. */
+const RELOAD_DEBOUNCE_MS = 150;
 
 export function ListingPage({ id }: { id: string }) {
   const { chain } = useApp();
@@ -24,22 +30,40 @@ export function ListingPage({ id }: { id: string }) {
   const [bids, setBids] = useState<Bid[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [scheduledEnd, setScheduledEnd] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
+  const reloadTimer = useRef<number | undefined>(undefined);
 
-  usePoll(
-    async (signal) => {
-      try {
-        const [l, b] = await Promise.all([api.listing(id, signal), api.bids(id, signal)]);
-        setListing(l);
-        setBids(b.items);
-        setError(null);
-      } catch (e) {
-        if (!signal.aborted) setError(describeError(e));
-      }
+  const load = async (signal?: AbortSignal) => {
+    try {
+      const [l, b] = await Promise.all([api.listing(id, signal), api.bids(id, signal)]);
+      setListing(l);
+      setBids(b.items);
+      setError(null);
+    } catch (e) {
+      if (!signal?.aborted) setError(describeError(e));
+    }
+  };
+  const reloadSoon = () => {
+    window.clearTimeout(reloadTimer.current);
+    reloadTimer.current = window.setTimeout(() => load(), RELOAD_DEBOUNCE_MS);
+  };
+  useEffect(() => () => window.clearTimeout(reloadTimer.current), []);
+
+  const mode = useLive({
+    url: `/api/v1/listings/${encodeURIComponent(id)}/events`,
+    events: PUBLIC_EVENTS,
+    onEvent: (kind, data) => {
+      setListing((l) => (l ? applyEvent(l, kind, data) : l));
+      reloadSoon();
     },
-    REFRESH_MS,
-    [id, me?.address, tick],
-  );
+    refresh: load,
+    pollMs: FALLBACK_POLL_MS,
+  });
+  // A sign-in changes what the listing shows (drafts for stewards, "you" in the history).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else load();
+  }, [me?.address]);
 
   const createTx = listing?.tx_hash;
   useEffect(() => {
@@ -68,7 +92,7 @@ export function ListingPage({ id }: { id: string }) {
   };
 
   return (
-    <article class="detail">
+    <article class="detail" data-live={mode}>
       <div class="detail-media">
         <a class="back" href={href.browse()}>
           ← All gear
@@ -86,8 +110,16 @@ export function ListingPage({ id }: { id: string }) {
           bids={bids}
           scheduledEnd={scheduledEnd}
           isIndexed={isIndexed}
-          refresh={() => setTick((t) => t + 1)}
+          refresh={() => load()}
         />
+        {me && listing.status === "settled" && sameAddress(listing.settlement?.winner, me.address) && (
+          <p>
+            <a class="btn" href={href.me("wins")} data-testid="claim-link">
+              Claim it: pickup or shipping
+            </a>
+          </p>
+        )}
+        {me && listing.status !== "draft" && <WatchButton listing={listing} />}
         {isSteward(me) && listing.status === "draft" && (
           <p>
             <a class="btn secondary" href={href.edit(listing.id)}>

@@ -4,6 +4,7 @@ import type { Listing, ListingStatus } from "../api/types";
 import { describeError } from "../chain/errors";
 import { PhotoImg } from "../components/PhotoImg";
 import { Placeholder } from "../components/Placeholder";
+import { StewardNav } from "../components/StewardNav";
 import { memberLabel } from "../lib/address";
 import { formatAmpled } from "../lib/amount";
 import { STATUS_LABEL } from "../lib/labels";
@@ -91,6 +92,7 @@ export function StewardDesk() {
           New listing
         </a>
       </div>
+      <StewardNav current="desk" />
       {error && (
         <p class="panel" role="alert">
           {error}

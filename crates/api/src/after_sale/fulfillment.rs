@@ -34,20 +34,16 @@ pub struct HistoryEntry {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FulfillmentResponse {
-    #[schema(value_type = String, format = Uuid)]
     pub listing_id: ListingId,
     pub auction_id: String,
-    #[schema(value_type = String)]
     pub winner: Address,
     /// The winning bid, decimal base units.
-    #[schema(value_type = String)]
     pub amount: TokenAmount,
     pub settlement_tx: String,
     pub settled_at: DateTime<Utc>,
     pub claim_by: DateTime<Utc>,
-    #[schema(value_type = String, example = "awaiting_claim")]
+    #[schema(example = "awaiting_claim")]
     pub state: FulfillmentState,
-    #[schema(value_type = Option<String>)]
     pub method: Option<Method>,
     /// The winner's contact details (`[redacted]` once erased after retention).
     #[schema(value_type = Option<Object>)]
@@ -61,7 +57,6 @@ pub struct FulfillmentResponse {
     /// Past `claim_by` while unclaimed, or claimed and not moved for too long.
     pub overdue: bool,
     /// The states the viewer may move it to now.
-    #[schema(value_type = Vec<String>)]
     pub allowed_transitions: Vec<FulfillmentState>,
     /// Present on a single record, left out in the queue.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,9 +140,11 @@ async fn respond(state: &AppState, id: ListingId, actor: Actor) -> ApiResult<Ful
 /// The winner claims the item (or amends the claim until it is ready or shipped):
 /// `{method: "pickup" | "shipping", name, email, phone?, address?, note?}`; `address`
 /// (`{lines, city, postal_code, country}`) is required for shipping.
-#[utoipa::path(post, path = "/api/v1/listings/{id}/claim", tag = "fulfillment", params(("id" = String, Path, format = Uuid)),
-    request_body = Object,
-    responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+#[utoipa::path(post, path = "/api/v1/listings/{id}/claim", tag = "fulfillment", params(("id" = commissary_domain::ListingId, Path)),
+    request_body = ClaimInput,
+    responses((status = 200, body = FulfillmentResponse), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "no fulfillment of the listing has this member as winner"),
+              (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 #[post("/listings/{id}/claim")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), member = %member.address))]
@@ -155,7 +152,7 @@ pub async fn claim(
     state: web::Data<AppState>,
     member: Member,
     listing: ListingPath,
-    body: web::Json<ClaimInput>,
+    body: crate::body::JsonBody<ClaimInput>,
 ) -> ApiResult<web::Json<FulfillmentResponse>> {
     let id = listing.id();
     // Only the winner: a steward claims nothing on a member's behalf.
@@ -185,7 +182,7 @@ pub async fn claim(
 }
 
 /// A won item's fulfillment, for its winner and stewards (404 to anyone else).
-#[utoipa::path(get, path = "/api/v1/listings/{id}/fulfillment", tag = "fulfillment", params(("id" = String, Path, format = Uuid)),
+#[utoipa::path(get, path = "/api/v1/listings/{id}/fulfillment", tag = "fulfillment", params(("id" = commissary_domain::ListingId, Path)),
     responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody)))]
 #[get("/listings/{id}/fulfillment")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id()))]
@@ -239,8 +236,9 @@ async fn move_to(
 /// Stewards move a fulfillment along: `{to, note?, tracking?}`. Anything but the allowed
 /// next steps is `409 invalid_transition` with `details.allowed`.
 #[utoipa::path(post, path = "/api/v1/listings/{id}/fulfillment/transitions", tag = "fulfillment",
-    params(("id" = String, Path, format = Uuid)), request_body = Object,
-    responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    params(("id" = commissary_domain::ListingId, Path)), request_body = TransitionInput,
+    responses((status = 200, body = FulfillmentResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`invalid_transition`, `details: {from, to, allowed}`"),
               (status = 422, body = ErrorBody)))]
 #[post("/listings/{id}/fulfillment/transitions")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
@@ -248,11 +246,12 @@ pub async fn transition(
     state: web::Data<AppState>,
     steward: Steward,
     listing: ListingPath,
-    body: web::Json<TransitionInput>,
+    body: crate::body::JsonBody<TransitionInput>,
 ) -> ApiResult<web::Json<FulfillmentResponse>> {
     let id = listing.id();
-    let request = body.into_inner().validate()?;
+    // Nothing to move is a 404 whatever the body says.
     let (record, _) = load_for(&state, id, Some(steward.address), true).await?;
+    let request = body.into_inner().validate()?;
     let request = Request {
         actor: Actor::Steward,
         by: steward.address,
@@ -266,8 +265,9 @@ pub async fn transition(
 
 /// The winner confirms receipt of a shipped (or ready) item: `handed_over`.
 #[utoipa::path(post, path = "/api/v1/listings/{id}/fulfillment/confirm-receipt", tag = "fulfillment",
-    params(("id" = String, Path, format = Uuid)),
-    responses((status = 200, body = FulfillmentResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    params(("id" = commissary_domain::ListingId, Path)),
+    responses((status = 200, body = FulfillmentResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)))]
 #[post("/listings/{id}/fulfillment/confirm-receipt")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), member = %member.address))]
 pub async fn confirm_receipt(
@@ -292,13 +292,20 @@ pub async fn confirm_receipt(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct QueueFilter {
-    /// One state or several, comma-separated (default: all).
+    /// One state or several, comma-separated, no spaces (empty or absent: all).
+    #[param(
+        pattern = r"^((awaiting_claim|claimed|ready_for_pickup|shipped|handed_over|unclaimed)(,(awaiting_claim|claimed|ready_for_pickup|shipped|handed_over|unclaimed))*)?$"
+    )]
     pub state: Option<String>,
     /// `true`: only overdue records; `false`: only those not overdue.
     pub overdue: Option<bool>,
-    /// 1..=500, default 200.
+    /// Default 200.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
+
+/// The pattern of `state` above (checked against `FulfillmentState::ALL` in the tests).
+pub const STATE_LIST_PATTERN: &str = r"^((awaiting_claim|claimed|ready_for_pickup|shipped|handed_over|unclaimed)(,(awaiting_claim|claimed|ready_for_pickup|shipped|handed_over|unclaimed))*)?$";
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QueueResponse {
@@ -307,7 +314,7 @@ pub struct QueueResponse {
 
 /// The stewards' queue: fulfillments oldest sale first, overdue ones flagged.
 #[utoipa::path(get, path = "/api/v1/fulfillment", tag = "fulfillment", params(QueueFilter),
-    responses((status = 200, body = QueueResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = QueueResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/fulfillment")]
 #[tracing::instrument(skip_all, fields(steward = %steward.address))]
 pub async fn queue(
@@ -320,8 +327,7 @@ pub async fn queue(
         Some(raw) => raw
             .split(',')
             .map(|s| {
-                s.trim()
-                    .parse::<FulfillmentState>()
+                s.parse::<FulfillmentState>()
                     .map_err(|_| ApiError::bad_request("invalid_state", format!("{s:?} is not a fulfillment state")))
             })
             .collect::<ApiResult<Vec<_>>>()?,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationItem {
     pub id: String,
-    #[schema(value_type = String, example = "outbid")]
+    #[schema(example = "outbid")]
     pub kind: NotificationKind,
     pub headline: &'static str,
     pub listing_id: Option<String>,
@@ -38,8 +38,10 @@ pub struct InboxResponse {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InboxQuery {
+    /// A `next_cursor`: notifications older than it.
     pub cursor: Option<String>,
-    /// 1..=100, default 50.
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -93,16 +95,20 @@ pub struct ReadResponse {
 }
 
 /// Marks notifications read (`{ids}`, or all with an empty body / `{}`).
-#[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "notifications", request_body = ReadRequest,
+#[utoipa::path(post, path = "/api/v1/me/notifications/read", tag = "notifications", request_body = Option<ReadRequest>,
     responses((status = 200, body = ReadResponse), (status = 401, body = ErrorBody)))]
 #[post("/me/notifications/read")]
 #[tracing::instrument(skip_all, fields(member = %member.address))]
-pub async fn read(
-    state: web::Data<AppState>,
-    member: Member,
-    body: Option<web::Json<ReadRequest>>,
-) -> ApiResult<web::Json<ReadResponse>> {
-    let ids = body.map(|b| b.into_inner()).unwrap_or_default().ids;
+pub async fn read(state: web::Data<AppState>, member: Member, body: web::Bytes) -> ApiResult<web::Json<ReadResponse>> {
+    // No body means every notification; a body must be a `ReadRequest` (a malformed one
+    // must not read as "all").
+    let ids = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid_json", format!("invalid JSON body: {e}")))?;
+        if value.is_null() { None } else { crate::body::from_value::<ReadRequest>(value)?.ids }
+    };
     let recipient = member.address.to_lower_hex();
     let marked = state.db.run(move |conn| store::mark_read(conn, &recipient, ids.as_deref(), Utc::now())).await?;
     Ok(web::Json(ReadResponse { marked }))
@@ -138,14 +144,14 @@ pub async fn get_settings(state: web::Data<AppState>, member: Member) -> ApiResu
 
 /// Turns email per kind on or off: `{"email": {"outbid": false}}` (kinds left out keep
 /// their setting). In-app notifications are always kept.
-#[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "notifications", request_body = Object,
+#[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "notifications", request_body = SettingsInput,
     responses((status = 200, body = SettingsResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[put("/me/notification-settings")]
 #[tracing::instrument(skip_all, fields(member = %member.address))]
 pub async fn put_settings(
     state: web::Data<AppState>,
     member: Member,
-    body: web::Json<SettingsInput>,
+    body: crate::body::JsonBody<SettingsInput>,
 ) -> ApiResult<web::Json<SettingsResponse>> {
     let address = member.address.to_lower_hex();
     let input = body.into_inner();
@@ -170,8 +176,10 @@ pub async fn put_settings(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UnsubscribeQuery {
+    /// The token of the email's link; an unknown one is a 404.
     pub token: String,
     /// One kind; every kind when absent.
+    #[param(value_type = Option<NotificationKind>)]
     pub kind: Option<String>,
 }
 
@@ -203,7 +211,8 @@ async fn unsubscribe(state: &AppState, query: &UnsubscribeQuery) -> ApiResult<Ve
 /// The link in every email: unsubscribes at once (it changes only what is emailed, and
 /// the settings turn it back on) and says so.
 #[utoipa::path(get, path = "/api/v1/notifications/unsubscribe", tag = "notifications", params(UnsubscribeQuery),
-    responses((status = 200, description = "an HTML confirmation"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "an HTML confirmation", content_type = "text/html", body = String),
+              (status = 404, body = ErrorBody)))]
 #[get("/notifications/unsubscribe")]
 #[tracing::instrument(skip_all)]
 pub async fn unsubscribe_page(

@@ -50,15 +50,17 @@ fn code_hash(address: &str, code: &str) -> String {
 /// Sets the display name (1–40 characters, no addresses or URLs) and/or the email
 /// address (`""` removes it). A new address gets a one-time code by email and is used once
 /// confirmed (`POST /me/profile/email/confirm`).
-#[utoipa::path(put, path = "/api/v1/me/profile", tag = "profile", request_body = Object,
-    responses((status = 200, body = ProfileResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
-              (status = 503, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/me/profile", tag = "profile", request_body = ProfileInput,
+    responses((status = 200, body = ProfileResponse), (status = 401, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`email_unavailable`: this commissary sends no email"),
+              (status = 422, body = ErrorBody),
+              (status = 503, body = ErrorBody, description = "`email_unavailable`: the code could not be mailed; `Retry-After`")))]
 #[put("/me/profile")]
 #[tracing::instrument(skip_all, fields(member = %member.address))]
 pub async fn put_profile(
     state: web::Data<AppState>,
     member: Member,
-    body: web::Json<ProfileInput>,
+    body: crate::body::JsonBody<ProfileInput>,
 ) -> ApiResult<web::Json<ProfileResponse>> {
     let change = body.into_inner().validate()?;
     let address = member.address.to_lower_hex();
@@ -67,8 +69,8 @@ pub async fn put_profile(
     let new_email = change.email.clone().filter(|e| !e.is_empty() && current.email.as_deref() != Some(e.as_str()));
     let mailer = match (&new_email, &state.config.after_sale.mailer) {
         (Some(_), None) => {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            // Not a 503: no retry helps while the commissary is configured without email.
+            return Err(ApiError::conflict(
                 "email_unavailable",
                 "this commissary sends no email, so no address can be added",
             ));
@@ -119,19 +121,22 @@ pub async fn put_profile(
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
     /// The six digits from the email.
+    #[schema(pattern = r"^\s*[0-9]{6}\s*$", example = "012345")]
     pub code: String,
 }
 
 /// Confirms the pending address with its code. Wrong codes are counted: after a few the
 /// code is void and the address must be set again for a new one.
 #[utoipa::path(post, path = "/api/v1/me/profile/email/confirm", tag = "profile", request_body = ConfirmRequest,
-    responses((status = 200, body = ProfileResponse), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ProfileResponse), (status = 401, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`no_pending_code`"),
+              (status = 422, body = ErrorBody, description = "`invalid_code` with `details.remaining_attempts`")))]
 #[post("/me/profile/email/confirm")]
 #[tracing::instrument(skip_all, fields(member = %member.address))]
 pub async fn confirm_email(
     state: web::Data<AppState>,
     member: Member,
-    body: web::Json<ConfirmRequest>,
+    body: crate::body::JsonBody<ConfirmRequest>,
 ) -> ApiResult<web::Json<ProfileResponse>> {
     let code = parse_email_code(&body.code)?;
     let address = member.address.to_lower_hex();

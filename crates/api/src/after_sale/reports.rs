@@ -36,7 +36,7 @@ fn time(t: Option<DateTime<Utc>>) -> String {
 
 /// One row per closed auction (RFC 4180 CSV, amounts as exact AMPLED decimals).
 #[utoipa::path(get, path = "/api/v1/reports/auctions.csv", tag = "reports",
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody)))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/reports/auctions.csv")]
 #[tracing::instrument(skip_all, fields(steward = %steward.address))]
 pub async fn auctions_csv(state: web::Data<AppState>, steward: Steward) -> ApiResult<HttpResponse> {
@@ -90,7 +90,7 @@ pub struct SummaryResponse {
 
 /// Totals per month and category: auctions, sold, unsold, AMPLED redeemed.
 #[utoipa::path(get, path = "/api/v1/reports/summary", tag = "reports",
-    responses((status = 200, body = SummaryResponse), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = SummaryResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/reports/summary")]
 #[tracing::instrument(skip_all, fields(steward = %steward.address))]
 pub async fn summary(state: web::Data<AppState>, steward: Steward) -> ApiResult<web::Json<SummaryResponse>> {

@@ -1,0 +1,2 @@
+DROP INDEX listings_search;
+ALTER TABLE listings DROP COLUMN search;
