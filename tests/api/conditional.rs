@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use commissary_db::chain::indexer::{self, Cursor};
 use commissary_domain::{Address, AuctionEvent, TokenAmount};
 
-use crate::ending_soon::{block, logged, published};
+use crate::ending_soon::{block, created, logged, published};
 use crate::helpers::*;
 
 /// GET with an optional `If-None-Match`: (status, ETag, Cache-Control, body).
@@ -70,22 +70,7 @@ async fn listing_reads_answer_304_until_a_bid_or_a_watcher_changes_them() {
     let (a_end, b_end) = (now + Duration::hours(1), now + Duration::hours(2));
     let (a, a_hash) = published(&app, "Fender Twin", a_end).await;
     let (_b, b_hash) = published(&app, "Vox AC30", b_end).await;
-    let created = |number, auction, hash: String, end| {
-        logged(
-            number,
-            auction,
-            now,
-            AuctionEvent::AuctionCreated {
-                listing_hash: hash,
-                reserve_price: TokenAmount::parse("25000000000000000000").expect("amount"),
-                start_time: now - Duration::minutes(10),
-                end_time: end,
-                min_increment_bps: 500,
-                extension_secs: 300,
-            },
-        )
-    };
-    let events = [created(10, 1, a_hash, a_end), created(11, 2, b_hash, b_end)];
+    let events = [created(10, 1, now, a_hash, a_end), created(11, 2, now, b_hash, b_end)];
     app.db
         .run(move |conn| indexer::apply_range(conn, "test", None, &[], &events, &block(11, now), Utc::now()))
         .await

@@ -37,6 +37,24 @@ pub(crate) fn block(number: i64, time: DateTime<Utc>) -> BlockRef {
     }
 }
 
+/// The `AuctionCreated` of a listing published by [`published`] (reserve 25 AMPLED, 5 %
+/// steps, 5-minute extensions), logged at `block`.
+pub(crate) fn created(block: i64, auction: u64, now: DateTime<Utc>, hash: String, end: DateTime<Utc>) -> LoggedEvent {
+    logged(
+        block,
+        auction,
+        now,
+        AuctionEvent::AuctionCreated {
+            listing_hash: hash,
+            reserve_price: TokenAmount::parse("25000000000000000000").expect("amount"),
+            start_time: now - Duration::minutes(10),
+            end_time: end,
+            min_increment_bps: 500,
+            extension_secs: 300,
+        },
+    )
+}
+
 async fn titles(app: &TestApp, query: &str) -> Vec<String> {
     let page: Value = get_json(app, &app.client(), &format!("/api/v1/listings?sort=ending_soon{query}")).await;
     page["items"].as_array().expect("items").iter().map(|l| l["title"].as_str().expect("title").to_owned()).collect()
@@ -64,22 +82,7 @@ async fn an_extended_auction_sorts_by_its_new_end() {
     let (a_end, b_end) = (now + Duration::hours(1), now + Duration::hours(2));
     let (a, a_hash) = published(&app, "Early", a_end).await;
     let (b, b_hash) = published(&app, "Late", b_end).await;
-    let created = |block, auction, hash: String, end| {
-        logged(
-            block,
-            auction,
-            now,
-            AuctionEvent::AuctionCreated {
-                listing_hash: hash,
-                reserve_price: TokenAmount::parse("25000000000000000000").expect("amount"),
-                start_time: now - Duration::minutes(10),
-                end_time: end,
-                min_increment_bps: 500,
-                extension_secs: 300,
-            },
-        )
-    };
-    let events = [created(10, 1, a_hash, a_end), created(11, 2, b_hash, b_end)];
+    let events = [created(10, 1, now, a_hash, a_end), created(11, 2, now, b_hash, b_end)];
     app.db
         .run(move |conn| indexer::apply_range(conn, "test", None, &[], &events, &block(11, now), Utc::now()))
         .await

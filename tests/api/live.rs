@@ -87,7 +87,12 @@ impl SseStream {
 }
 
 /// Publishes a listing that is live now and ends in `ends_in`; returns (listing id, auction id).
-async fn live_listing(app: &TestApp, steward: &Client, title: &str, ends_in: ChronoDuration) -> (String, u64) {
+pub(crate) async fn live_listing(
+    app: &TestApp,
+    steward: &Client,
+    title: &str,
+    ends_in: ChronoDuration,
+) -> (String, u64) {
     let now = Utc::now();
     let mut body = listing_body(title);
     body["starts_at"] = json!((now - ChronoDuration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true));

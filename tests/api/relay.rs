@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::{Address as ChainAddress, U256};
 use alloy::providers::Provider;
-use chrono::{Duration as ChronoDuration, SecondsFormat, Utc};
+use chrono::Duration as ChronoDuration;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -52,21 +52,10 @@ async fn app_on(anvil: &Anvil, deployment: &Deployment, adjust: impl FnOnce(&mut
     .await
 }
 
-/// Publishes a listing that is live now, reserve 10 AMPLED, +10 % steps, no extension.
+/// Publishes a listing that is live now for an hour, reserve 10 AMPLED, +10 % steps, no
+/// extension.
 async fn live_listing(app: &TestApp, steward: &Client, title: &str) -> (String, u64) {
-    let now = Utc::now();
-    let mut body = listing_body(title);
-    body["starts_at"] = json!((now - ChronoDuration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true));
-    body["ends_at"] = json!((now + ChronoDuration::hours(1)).to_rfc3339_opts(SecondsFormat::Secs, true));
-    body["reserve_price"] = json!((10 * AMPLED).to_string());
-    body["min_increment_bps"] = json!(1000);
-    body["extension_secs"] = json!(0);
-    let listing = app.create_listing(steward, body).await;
-    let id = listing["id"].as_str().expect("id").to_owned();
-    let published = steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");
-    assert_eq!(published.status(), StatusCode::ACCEPTED);
-    let live = poll_listing(app, &id, "the auction to go live", |l| l["status"] == "live").await;
-    (id, live["auction_id"].as_str().expect("auction id").parse().expect("number"))
+    crate::live::live_listing(app, steward, title, ChronoDuration::hours(1)).await
 }
 
 /// `eth_signTypedData_v4` of `document` by `key`, computed by Foundry's `cast` (an
