@@ -26,8 +26,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct QuoteQuery {
     /// The address that will sign and pay (0x-hex).
+    #[param(value_type = commissary_domain::Address)]
     pub bidder: String,
     /// The bid (decimal string of base units); default: the current minimum next bid.
+    #[param(value_type = Option<commissary_domain::openapi::PositiveTokenAmount>)]
     pub amount: Option<String>,
 }
 
@@ -125,8 +127,9 @@ pub async fn bid_quote(
         ApiError::from(ValidationErrors::single("bidder", "invalid_address", "must be a 0x-hex address"))
     })?;
     let amount = query.amount.as_deref().map(parse_amount).transpose()?;
-    let chain = chain_of(&state)?;
+    // Not on chain (yet) is the listing's state, said before whether this replica has a chain.
     let auction = auction_of(&listing)?;
+    let chain = chain_of(&state)?;
     let quote = chain.quote(auction, bidder, amount).await.map_err(ApiError::unavailable)?;
     let relay = if chain.has_relayer() {
         let usage = usage(&state, chain, bidder).await?;
@@ -161,11 +164,13 @@ pub async fn bid_quote(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PermitBody {
-    /// Decimal string.
+    /// Decimal string (a uint256).
+    #[schema(pattern = r"^(0|[1-9][0-9]{0,76})$")]
     pub value: String,
     /// Unix seconds.
     pub deadline: u64,
     /// 0x-hex, 65 bytes.
+    #[schema(pattern = r"^0[xX][0-9a-fA-F]{130}$")]
     pub signature: String,
 }
 
@@ -173,12 +178,15 @@ pub struct PermitBody {
 #[serde(deny_unknown_fields)]
 pub struct RelayBody {
     /// Decimal string of base units.
+    #[schema(value_type = commissary_domain::openapi::PositiveTokenAmount)]
     pub amount: String,
     /// Decimal string: the contract's `nonces(bidder)`.
+    #[schema(pattern = r"^(0|[1-9][0-9]{0,76})$")]
     pub nonce: String,
     /// Unix seconds; at most 1 hour ahead.
     pub deadline: u64,
     /// The EIP-712 `Bid` signature (0x-hex, 65 bytes).
+    #[schema(pattern = r"^0[xX][0-9a-fA-F]{130}$")]
     pub signature: String,
     /// An EIP-2612 permit for the auction contract, or `null`.
     pub permit: Option<PermitBody>,
