@@ -46,6 +46,7 @@ export const MESSAGES: Record<string, Message> = {
   // Requests the page builds (should not happen; if they do, reloading helps).
   invalid_json: "The request was not understood. Reload the page and try again.",
   invalid_query: "The request was not understood. Reload the page and try again.",
+  method_not_allowed: "The request was not understood. Reload the page and try again.",
   invalid_limit: "The request asked for too many items at once. Reload the page.",
   invalid_cursor: "The list changed while you were paging through it. Reload the page.",
   invalid_listing: "That is not a listing's address. Check the link.",
@@ -68,6 +69,7 @@ export const MESSAGES: Record<string, Message> = {
   photo_order_mismatch: "The photos changed meanwhile. Reload and order them again.",
   invalid_multipart: "The upload was not understood. Try the photo again.",
   missing_photo_field: "The upload had no photo in it. Choose the file again.",
+  unexpected_field: "The upload held more than the photo. Choose the file again.",
   photo_empty: "That file is empty.",
   upload_too_large: "That photo is too large: at most 20 MiB.",
   payload_too_large: "That is too large to send.",
