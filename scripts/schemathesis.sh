@@ -19,21 +19,9 @@ HERE="$ROOT/tests/schemathesis"
 VENV="${COMMISSARY_SCHEMATHESIS_VENV:-$HOME/.cache/commissary-schemathesis-venv}"
 REQUIREMENTS="$HERE/requirements.txt"
 
-install() {
-  # Idempotent: reinstalls only when the pinned set changed (or the venv is missing or broken).
-  local stamp="$VENV/.requirements.sha256" want
-  want="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-  if [[ -x "$VENV/bin/schemathesis" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    return 0
-  fi
-  if [[ ! -x "$VENV/bin/python" ]]; then
-    python3 -m venv "$VENV"
-  fi
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$REQUIREMENTS"
-  echo "$want" >"$stamp"
-}
+source "$ROOT/scripts/pinned-venv.sh"
 
-install
+pinned_venv "$VENV" "$REQUIREMENTS" schemathesis
 if [[ "${1:-}" == "--install" ]]; then
   echo "schemathesis: $("$VENV/bin/schemathesis" --version) in $VENV"
   exit 0

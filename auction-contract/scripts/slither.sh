@@ -16,21 +16,9 @@ cd "$CONTRACT_DIR"
 VENV="${COMMISSARY_VENV:-$HOME/.cache/commissary-venv}"
 REQUIREMENTS="$CONTRACT_DIR/requirements-ci.txt"
 
-install() {
-  # Idempotent: reinstalls only when the pinned set changed (or the venv is missing or broken).
-  local stamp="$VENV/.requirements.sha256" want
-  want="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-  if [[ -x "$VENV/bin/slither" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-    return 0
-  fi
-  if [[ ! -x "$VENV/bin/python" ]]; then
-    python3 -m venv "$VENV"
-  fi
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$REQUIREMENTS"
-  echo "$want" >"$stamp"
-}
+source "$CONTRACT_DIR/../scripts/pinned-venv.sh"
 
-install
+pinned_venv "$VENV" "$REQUIREMENTS" slither
 if [[ "${1:-}" == "--install" ]]; then
   echo "slither: $("$VENV/bin/slither" --version) in $VENV"
   exit 0
