@@ -9,14 +9,13 @@
 
 use std::collections::HashMap;
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use alloy::primitives::U256;
 use chrono::{DateTime, Utc};
 
-use commissary::Config;
 use commissary_chain::testkit::{ANVIL_KEYS, Anvil, address_of};
 use commissary_db::listings::{self, ListingRecord};
 use commissary_db::testkit::TestDb;
@@ -39,19 +38,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index]
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn serve(path: &str) {
-    let settings = Config::load(Some(std::path::Path::new(path))).and_then(Config::validate).expect("config");
-    commissary::start(settings).await.expect("start").wait().await.expect("serve");
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{Server, serve};
 
 /// When each subscriber received each `bid` event: (event id, time).
 type Deliveries = Arc<Mutex<Vec<(i64, DateTime<Utc>)>>>;

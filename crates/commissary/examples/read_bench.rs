@@ -9,29 +9,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use commissary::Config;
 use commissary_api::listings::ListingResponse;
 use commissary_db::testkit::{TestDb, corpus};
 use commissary_db::views::{self, ListingQuery};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn serve(path: &str) {
-    let settings = Config::load(Some(std::path::Path::new(path))).and_then(Config::validate).expect("config");
-    commissary::start(settings).await.expect("start").wait().await.expect("serve");
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{Server, serve};
 
 struct Run {
     rate: f64,
