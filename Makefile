@@ -45,7 +45,7 @@ bench: setup
 	cargo run -p commissary-chain --features testkit --example settlement_bench
 	cargo run -p commissary --example live_bench
 	cargo run -p commissary --example relay_bench
-	cargo run -p commissary --example read_bench
+	cargo run --release -p commissary --example read_bench
 	cargo run --release -p commissary-photos --example photo_bench
 	cargo build -p commissary
 	node web/bench/page.bench.mjs

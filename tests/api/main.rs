@@ -11,5 +11,6 @@ mod listings;
 mod live;
 mod operations;
 mod photos;
+mod read_cache;
 mod relay;
 mod search;

@@ -8,6 +8,7 @@
 //! comparison (RFC 9110 §13.1.2), so the `W/` makes no difference to revalidation.
 
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -36,23 +37,47 @@ fn matches(req: &HttpRequest, tag: &str) -> bool {
     })
 }
 
+/// A JSON body serialized once, with its tag: what the read cache keeps.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub body: Bytes,
+    pub etag: String,
+}
+
+impl Rendered {
+    /// `body` as JSON and the digest of exactly those bytes.
+    pub fn of<T: Serialize>(body: &T) -> ApiResult<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| ApiError::internal(format!("could not serialize the response: {e}")))?;
+        let etag = tag_of(&bytes);
+        Ok(Self { body: Bytes::from(bytes), etag })
+    }
+
+    /// Bytes held (body and tag), for the cache's bound.
+    pub fn size(&self) -> usize {
+        self.body.len() + self.etag.len()
+    }
+}
+
 /// `body` as JSON with its ETag, or `304 Not Modified` (no body) when the client holds it.
 /// `private`: the response may show what only this viewer may see.
 pub fn json<T: Serialize>(req: &HttpRequest, body: &T, private: bool) -> ApiResult<HttpResponse> {
-    let bytes =
-        serde_json::to_vec(body).map_err(|e| ApiError::internal(format!("could not serialize the response: {e}")))?;
-    let tag = tag_of(&bytes);
-    let fresh = matches(req, &tag);
+    Ok(respond(req, &Rendered::of(body)?, private))
+}
+
+/// The response for a rendered body: `200` with it, or `304` when the client holds it.
+pub fn respond(req: &HttpRequest, rendered: &Rendered, private: bool) -> HttpResponse {
+    let fresh = matches(req, &rendered.etag);
     let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     response
-        .insert_header((header::ETAG, tag))
+        .insert_header((header::ETAG, rendered.etag.clone()))
         .insert_header((header::CACHE_CONTROL, if private { PRIVATE } else { PUBLIC }))
         // The session decides whether drafts are shown.
         .insert_header((header::VARY, HeaderValue::from_static("Cookie")));
     if fresh {
-        return Ok(response.finish());
+        return response.finish();
     }
-    Ok(response.content_type(mime_json()).body(bytes))
+    response.content_type(mime_json()).body(rendered.body.clone())
 }
 
 fn mime_json() -> HeaderValue {

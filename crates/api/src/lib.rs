@@ -15,6 +15,7 @@
 //!         listing_path, session            extractors: the listing of /listings/{id}/...;
 //!                                          Member / Steward / Viewer
 //!           state                          AppState, configuration
+//!             read_cache                   public listing reads, invalidated by the read version
 //!             conditional                  ETag / If-None-Match → 304 for JSON reads
 //!             body                         JsonBody: a JSON object body
 //!             roles, error                 Role; ApiError (one mapping of every error)
@@ -34,6 +35,7 @@ pub mod members;
 pub mod openapi;
 pub mod page;
 pub mod photos;
+pub mod read_cache;
 pub mod relay;
 pub mod roles;
 pub mod session;

@@ -11,10 +11,11 @@ use commissary_db::views::{self, ListingCursor, ListingQuery, ListingSort, Listi
 use commissary_domain::listing::{Pickup, Shipping};
 use commissary_domain::{ListingId, ListingStatus};
 
-use crate::conditional;
+use crate::conditional::{self, Rendered};
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
 use crate::listing_path::{ListingPath, parse_listing_id};
 use crate::photos::{PhotoResponse, delete_unreferenced_blobs};
+use crate::read_cache::Cached;
 use crate::session::{Steward, Viewer};
 use crate::state::AppState;
 use crate::workflow;
@@ -359,10 +360,27 @@ pub async fn list(
     }
     let cursor = filter.cursor.as_deref().map(|c| decode_cursor(sort, c)).transpose()?;
     let query = ListingQuery { statuses, category: filter.category, text: filter.q, sort, cursor, limit };
+    let cache = match &state.read_cache {
+        Some(cache) if !viewer.is_steward => cache,
+        _ => return conditional::json(&req, &load_page(&state, query).await?, viewer.is_steward),
+    };
+    // Everyone but stewards sees the same page for the same query (no drafts, nothing personal).
+    let key = format!("list:{query:?}");
+    let cached = cache
+        .get_or_compute(key, || async { Ok(Cached::Found(Rendered::of(&load_page(&state, query).await?)?)) })
+        .await?;
+    match &*cached {
+        Cached::Found(rendered) => Ok(conditional::respond(&req, rendered, false)),
+        Cached::Missing => Err(ApiError::internal("a listing page cannot be missing")),
+    }
+}
+
+/// One page of listings as the API shows it, from the read model.
+async fn load_page(state: &AppState, query: ListingQuery) -> ApiResult<ListingPage> {
+    let sort = query.sort;
     let (views, next) = state.db.run(move |conn| views::page(conn, &query)).await?;
     let next_cursor = next.map(|c| encode_cursor(sort, &c));
-    let page = ListingPage { items: views.into_iter().map(ListingResponse::from).collect(), next_cursor };
-    conditional::json(&req, &page, viewer.is_steward)
+    Ok(ListingPage { items: views.into_iter().map(ListingResponse::from).collect(), next_cursor })
 }
 
 /// One listing. Drafts are visible to stewards only. Answers `If-None-Match` with `304`
@@ -379,11 +397,31 @@ pub async fn get_one(
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let id = parse_listing_id(&id)?;
-    let view = load_view(&state, id).await?;
-    if view.status == ListingStatus::Draft && !viewer.is_steward {
-        return Err(ApiError::not_found("listing"));
+    let cache = match &state.read_cache {
+        Some(cache) if !viewer.is_steward => cache,
+        _ => {
+            let view = load_view(&state, id).await?;
+            if view.status == ListingStatus::Draft && !viewer.is_steward {
+                return Err(ApiError::not_found("listing"));
+            }
+            return conditional::json(&req, &view, viewer.is_steward);
+        }
+    };
+    // Everyone but stewards sees the same view; a draft is as absent for them as a missing id.
+    let cached = cache
+        .get_or_compute(format!("detail:{id}"), || async {
+            match state.db.run(move |conn| views::get(conn, id)).await {
+                Ok(view) if view.record.status == ListingStatus::Draft => Ok(Cached::Missing),
+                Ok(view) => Ok(Cached::Found(Rendered::of(&ListingResponse::from(view))?)),
+                Err(commissary_db::DbError::NotFound) => Ok(Cached::Missing),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?;
+    match &*cached {
+        Cached::Found(rendered) => Ok(conditional::respond(&req, rendered, false)),
+        Cached::Missing => Err(ApiError::not_found("listing")),
     }
-    conditional::json(&req, &view, viewer.is_steward)
 }
 
 /// A listing as the API shows it, from the read model.

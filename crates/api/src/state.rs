@@ -5,6 +5,7 @@ use commissary_domain::Address;
 use commissary_photos::{PhotoLimits, PhotoStore};
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::read_cache::ReadCache;
 use crate::roles::Role;
 
 /// What SIWE messages must say to be accepted here.
@@ -37,6 +38,9 @@ pub struct ApiConfig {
     pub chain: PublicChainConfig,
     pub after_sale: AfterSaleSettings,
     pub relay: RelaySettings,
+    /// Serve public listing reads from the read cache (`read_cache`); off, every read
+    /// queries the database.
+    pub read_cache: bool,
 }
 
 /// The relay's limits and its chain side (`None`: no `[chain]`, so no quotes or relays).
@@ -162,6 +166,9 @@ pub struct AppState {
     pub auth_limiter: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
     /// Relay requests per member (before anything reads the chain).
     pub relay_limiter: governor::DefaultKeyedRateLimiter<Address>,
+    /// Public listing reads, serialized, invalidated through the database's read version
+    /// (`None` when configured off).
+    pub read_cache: Option<ReadCache>,
 }
 
 /// Sign-in requests (nonce + login) a client IP may make: a burst of 20, then one
@@ -183,6 +190,7 @@ impl AppState {
         let config_relay = config.relay.clone();
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         Arc::new(Self {
+            read_cache: config.read_cache.then(|| ReadCache::start(db.clone())),
             db,
             photos,
             config,

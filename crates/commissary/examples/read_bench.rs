@@ -5,7 +5,10 @@
 //! The service runs as a child process (this example re-executed with `serve CONFIG`)
 //! on a database seeded through the indexer's own store functions (`testkit::corpus`):
 //! 1,000 published listings with a photo each, every third with a bid, for the reads;
-//! 10,000 for the searches. `READ_BENCH_SECS` sets each wrk run's length (default 5).
+//! 10,000 for the searches. Each is measured with the service's read cache off (every read
+//! queries the database) and on, in the same run. `READ_BENCH_SECS` sets each wrk run's
+//! length (default 5). Run it as `make bench` does, a release build:
+//! `cargo run --release -p commissary --example read_bench`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
@@ -19,7 +22,7 @@ use commissary_db::views::{self, ListingQuery};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{serve, start_server};
+use support::{serve, start_server_with};
 
 struct Run {
     rate: f64,
@@ -74,7 +77,8 @@ fn time_us(n: u32, mut f: impl FnMut()) -> f64 {
 }
 
 /// Where one read's time goes, in this process on one thread: the queries, the mapping
-/// to the API's response type and the JSON serialization.
+/// to the API's response type and the JSON serialization; then the pool under load and
+/// the read cache's version check.
 async fn breakdown(test_db: &TestDb, id: commissary_db::views::ListingView) {
     let db = test_db.db.clone();
     let listing = id.record.id;
@@ -96,13 +100,74 @@ async fn breakdown(test_db: &TestDb, id: commissary_db::views::ListingView) {
             serde_json::to_vec(&items).unwrap();
         });
         println!(
-            "  one thread, in process: views::get {get:.0} µs (queries: listing+auction, photos, watch count, bidder names), \
-             views::page(limit 20) {page:.0} µs (the same four for the page), serialize one {one:.0} µs, twenty {twenty:.0} µs"
+            "  one thread, in process: views::get {get:.0} µs (4 queries: listing+auction, photos, watch count, bidder names), \
+             views::page(limit 20) {page:.0} µs (the same 4 for the page), serialize one {one:.0} µs, twenty {twenty:.0} µs"
         );
         Ok(())
     })
     .await
     .unwrap();
+
+    // The pool (8 connections, as configured by default) under 64 concurrent readers: how
+    // long a read waits for a blocking thread and a connection before its queries start.
+    let mut options = commissary_db::DbOptions::new(test_db.url.clone());
+    options.pool_size = 8;
+    let pool = commissary_db::Db::connect(&options).unwrap();
+    let empty = {
+        let pool = pool.clone();
+        let start = Instant::now();
+        for _ in 0..2000 {
+            pool.run(|_| Ok(())).await.unwrap();
+        }
+        start.elapsed().as_secs_f64() * 1e6 / 2000.0
+    };
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..64)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let mut waits = Vec::new();
+                for _ in 0..40 {
+                    let called = Instant::now();
+                    let waited = pool
+                        .run(move |conn| {
+                            let waited = called.elapsed().as_secs_f64() * 1e3;
+                            views::get(conn, listing)?;
+                            Ok(waited)
+                        })
+                        .await
+                        .unwrap();
+                    waits.push(waited);
+                }
+                waits
+            })
+        })
+        .collect();
+    let mut waits = Vec::new();
+    for task in tasks {
+        waits.extend(task.await.unwrap());
+    }
+    let rate = waits.len() as f64 / started.elapsed().as_secs_f64();
+    waits.sort_by(f64::total_cmp);
+    let mean = waits.iter().sum::<f64>() / waits.len() as f64;
+    println!(
+        "  pool of 8, in process: an empty db.run {empty:.0} µs; 64 concurrent views::get {rate:.0}/s, wait for a \
+         connection before the queries start mean {mean:.2} ms, p99 {:.2} ms",
+        support::percentile(&waits, 0.99)
+    );
+
+    let mut reader = pool.version_reader().unwrap();
+    let version = time_us(5000, || {
+        reader.read().unwrap();
+    });
+    println!("  read cache: one read-version check (own connection) {version:.1} µs");
+}
+
+/// The load average now, as `uptime` shows it (the machine is shared).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -122,6 +187,9 @@ async fn main() {
         _ => vec![false, true],
     };
     let dir = tempfile::tempdir().unwrap();
+    // The same run measures the service with its read cache and without it (every read
+    // queries the database), each against its own /healthz.
+    let modes = [("read cache off", "false"), ("read cache on", "true")];
     for postgres in backends {
         let name = if postgres { "PostgreSQL" } else { "SQLite" };
 
@@ -129,27 +197,32 @@ async fn main() {
         let test_db = TestDb::on(postgres).await;
         let now = Utc::now();
         let ids = test_db.db.run(move |conn| corpus::seed(conn, 1000, 3, now)).await.unwrap();
-        let (server, base) = start_server(&test_db, dir.path(), "").await;
-        println!("listing reads, {name}, 1,000 listings, wrk -t2, {secs} s a run:");
         let view = {
             let id = ids[300];
             test_db.db.run(move |conn| views::get(conn, id)).await.unwrap()
         };
         assert!(view.auction.as_ref().is_some_and(|a| a.bid_count == 1) && !view.photos.is_empty());
-        for connections in [32, 64] {
-            let healthz = wrk(&format!("{base}/healthz"), connections, secs);
-            row("/healthz", connections, &healthz, healthz.rate);
-            let detail = wrk(&format!("{base}/api/v1/listings/{}", view.record.id), connections, secs);
-            row("GET /api/v1/listings/{id}", connections, &detail, healthz.rate);
-            for sort in ["ending_soon", "newest", "price_low", "price_high"] {
-                let path = format!("/api/v1/listings?limit=20&sort={sort}");
-                let run = wrk(&format!("{base}{path}"), connections, secs);
-                row(&format!("GET {path}"), connections, &run, healthz.rate);
+        println!("listing reads, {name}, 1,000 listings, wrk -t2, {secs} s a run:");
+        for (mode, flag) in modes {
+            let (server, base) =
+                start_server_with(&test_db, dir.path(), "", &[("COMMISSARY_SERVER__READ_CACHE", flag)]).await;
+            println!("  {mode} (load average {}):", load_average());
+            for connections in [32, 64] {
+                let healthz = wrk(&format!("{base}/healthz"), connections, secs);
+                row("/healthz", connections, &healthz, healthz.rate);
+                let detail = wrk(&format!("{base}/api/v1/listings/{}", view.record.id), connections, secs);
+                row("GET /api/v1/listings/{id}", connections, &detail, healthz.rate);
+                for sort in ["ending_soon", "newest", "price_low", "price_high"] {
+                    let path = format!("/api/v1/listings?limit=20&sort={sort}");
+                    let run = wrk(&format!("{base}{path}"), connections, secs);
+                    row(&format!("GET {path}"), connections, &run, healthz.rate);
+                }
+                let search = wrk(&format!("{base}/api/v1/listings?q=item%2099&limit=20"), connections, secs);
+                row("GET /api/v1/listings?q=item%2099&limit=20", connections, &search, healthz.rate);
             }
-            let search = wrk(&format!("{base}/api/v1/listings?q=item%2099&limit=20"), connections, secs);
-            row("GET /api/v1/listings?q=item%2099&limit=20", connections, &search, healthz.rate);
+            drop(server);
         }
-        drop(server);
+        println!("  (load average {} after the runs)", load_average());
         breakdown(&test_db, view).await;
         drop(test_db);
 
@@ -157,15 +230,19 @@ async fn main() {
         let test_db = TestDb::on(postgres).await;
         let now = Utc::now();
         test_db.db.run(move |conn| corpus::seed(conn, 10_000, 7, now)).await.unwrap();
-        let (server, base) = start_server(&test_db, dir.path(), "").await;
         println!("search, {name}, 10,000 listings, wrk -t2, {secs} s a run:");
-        let healthz = wrk(&format!("{base}/healthz"), 32, secs);
-        row("/healthz", 32, &healthz, healthz.rate);
-        for q in ["item%2099", "fend", "fender%20amp", "roland%20syn"] {
-            let path = format!("/api/v1/listings?q={q}&limit=20");
-            let run = wrk(&format!("{base}{path}"), 32, secs);
-            row(&format!("GET {path}"), 32, &run, healthz.rate);
+        for (mode, flag) in modes {
+            let (server, base) =
+                start_server_with(&test_db, dir.path(), "", &[("COMMISSARY_SERVER__READ_CACHE", flag)]).await;
+            println!("  {mode} (load average {}):", load_average());
+            let healthz = wrk(&format!("{base}/healthz"), 32, secs);
+            row("/healthz", 32, &healthz, healthz.rate);
+            for q in ["item%2099", "fend", "fender%20amp", "roland%20syn"] {
+                let path = format!("/api/v1/listings?q={q}&limit=20");
+                let run = wrk(&format!("{base}{path}"), 32, secs);
+                row(&format!("GET {path}"), 32, &run, healthz.rate);
+            }
+            drop(server);
         }
-        drop(server);
     }
 }

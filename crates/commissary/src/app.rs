@@ -119,6 +119,7 @@ pub async fn start(settings: Settings) -> anyhow::Result<RunningApp> {
         },
         after_sale: crate::after_sale::api_settings(&settings),
         relay: crate::relay::api_settings(&settings.raw.relay, None),
+        read_cache: settings.raw.server.read_cache,
     };
     // The chain worker is built first: the API's relay wakes its relayer sender.
     let worker = match settings.raw.chain.clone() {

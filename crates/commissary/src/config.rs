@@ -60,6 +60,9 @@ pub struct ServerConfig {
     /// The origin members use, e.g. `https://commissary.ampled.coop`. Sign-in messages
     /// must name it. Default: derived from `listen`.
     pub public_url: Option<String>,
+    /// Answer public listing reads from the in-process read cache, which the database's
+    /// read version invalidates (see the README); `false` queries the database every time.
+    pub read_cache: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -114,7 +117,7 @@ pub struct LogConfig {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            server: ServerConfig { listen: "127.0.0.1:8080".into(), public_url: None },
+            server: ServerConfig { listen: "127.0.0.1:8080".into(), public_url: None, read_cache: true },
             database: DatabaseConfig {
                 url: Secret::new("sqlite://./data/commissary.db"),
                 pool_size: 8,

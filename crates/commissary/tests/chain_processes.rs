@@ -236,3 +236,104 @@ async fn two_replicas_stream_the_events_either_one_indexed() {
         assert_eq!(seen[0].1, tx);
     }
 }
+
+/// The highest bid (decimal string) a replica's detail response shows, or `None` before
+/// the first bid.
+async fn highest_bid_shown(client: &reqwest::Client, port: u16, id: commissary_domain::ListingId) -> Option<String> {
+    let url = format!("http://127.0.0.1:{port}/api/v1/listings/{id}");
+    let response = client.get(url).send().await.expect("detail");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    body["highest_bid"].as_str().map(str::to_owned)
+}
+
+/// The highest bid a replica's first listing page shows for `id`.
+async fn highest_bid_listed(client: &reqwest::Client, port: u16, id: commissary_domain::ListingId) -> Option<String> {
+    let url = format!("http://127.0.0.1:{port}/api/v1/listings?limit=20&sort=ending_soon");
+    let page: serde_json::Value = client.get(url).send().await.expect("list").json().await.expect("JSON");
+    let items = page["items"].as_array().expect("items");
+    let item = items.iter().find(|i| i["id"] == id.to_string()).expect("the listing is on the first page");
+    item["highest_bid"].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn replica_b_never_serves_a_bid_stale_view_after_replica_a_indexed_a_bid() {
+    let anvil = Anvil::spawn().await;
+    let (deployment, chain) = anvil.deploy().await;
+    let test_db = TestDb::new().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = test_db.db.clone();
+    let first = start(dir.path(), "first", &test_db.url, &chain);
+    let second = start(dir.path(), "second", &test_db.url, &chain);
+    first.wait_ready().await;
+    second.wait_ready().await;
+
+    let ids = queue_listings(&db, 1, ChronoDuration::minutes(30)).await;
+    let id = ids[0];
+    let watched = ids.clone();
+    wait_until("the listing to be published", Duration::from_secs(60), async || {
+        statuses(&db, &watched).await.iter().all(is_published)
+    })
+    .await;
+    let auction_id = auction_of(&db, id).await;
+    // A is the replica whose chain worker holds the lease (it indexes every bid); B only
+    // reads the database.
+    let scope = chain.scope();
+    let holder = db
+        .run(move |conn| commissary_db::chain::lease::current(conn, &scope))
+        .await
+        .expect("lease")
+        .expect("a worker holds the lease")
+        .holder;
+    let (a, b) = if holder.starts_with(&format!("{}-", first.pid())) { (&first, &second) } else { (&second, &first) };
+    assert!(holder.starts_with(&format!("{}-", a.pid())), "the lease holder is one of the two: {holder}");
+    let client = reqwest::Client::new();
+    assert_eq!(highest_bid_shown(&client, b.port, id).await, None);
+
+    // Meanwhile a reader keeps B's cache warm and checks it never goes back to an older price.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (stop, client, port) = (stop.clone(), client.clone(), b.port);
+        tokio::spawn(async move {
+            let (mut newest, mut reads) = (0u128, 0u32);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let shown = highest_bid_shown(&client, port, id).await.map_or(0, |s| s.parse().expect("decimal"));
+                assert!(shown >= newest, "B went back from {newest} to {shown}");
+                (newest, reads) = (shown, reads + 1);
+            }
+            reads
+        })
+    };
+    for key in [ANVIL_KEYS[3], ANVIL_KEYS[4]] {
+        anvil.fund(&deployment, key, U256::from(100_000u64)).await;
+    }
+    for (round, amount) in [1000u128, 1200, 1400, 1600, 1800, 2000].into_iter().enumerate() {
+        let expected = Some(amount.to_string());
+        anvil.bid(&deployment, ANVIL_KEYS[3 + round % 2], auction_id, amount).await.expect("bid");
+        // The moment the bid is visible anywhere — the database or replica A — …
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let seen_on = loop {
+            let in_db = db
+                .run(move |conn| commissary_db::views::get(conn, id))
+                .await
+                .expect("view")
+                .auction
+                .and_then(|a| a.highest_bid)
+                .map(|b| b.to_string());
+            if in_db == expected {
+                break "the database";
+            }
+            if highest_bid_shown(&client, a.port, id).await == expected {
+                break "replica A";
+            }
+            assert!(Instant::now() < deadline, "bid {amount} was not indexed within 30 s");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        // … B's next answers show it, the detail and the page it is listed on.
+        assert_eq!(highest_bid_shown(&client, b.port, id).await, expected, "B's detail after {seen_on} showed {amount}");
+        assert_eq!(highest_bid_listed(&client, b.port, id).await, expected, "B's page after {seen_on} showed {amount}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let reads = reader.await.expect("the reader never saw an older price");
+    assert!(reads > 10, "B was read throughout ({reads} reads)");
+}

@@ -23,6 +23,7 @@
 //!       members::{status, credits, watchlist}   status events; credited refunds; watchlist
 //!         members::events            the live event log: record, replay, wake-ups, LISTEN
 //!       photos, auth                 photo rows; nonces and sessions
+//!       read_version                 the counter that moves with every write a view shows
 //!         listings                   listing rows, guarded draft writes, transitions
 //!           schema, chain::schema, connection, error   tables, pools, DbError/Conflict
 //! ```
@@ -38,6 +39,7 @@ pub mod listings;
 pub mod members;
 pub mod photos;
 pub mod publication;
+pub mod read_version;
 pub mod relay;
 pub mod schema;
 pub mod search;

@@ -51,6 +51,16 @@ pub fn chain_section(chain: &ChainConfig) -> String {
 /// Starts the server on `test_db` with `sections` added to its configuration and waits
 /// until it is ready; returns it and its base URL.
 pub async fn start_server(test_db: &TestDb, dir: &Path, sections: &str) -> (Server, String) {
+    start_server_with(test_db, dir, sections, &[]).await
+}
+
+/// [`start_server`] with `env` set for the child (e.g. `COMMISSARY_SERVER__READ_CACHE`).
+pub async fn start_server_with(
+    test_db: &TestDb,
+    dir: &Path,
+    sections: &str,
+    env: &[(&str, &str)],
+) -> (Server, String) {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = dir.join(format!("bench-{port}.toml"));
     std::fs::write(
@@ -66,6 +76,7 @@ pub async fn start_server(test_db: &TestDb, dir: &Path, sections: &str) -> (Serv
     let child = Command::new(std::env::current_exe().unwrap())
         .args(["serve", config.to_str().unwrap()])
         .env_remove("DATABASE_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();

@@ -1,0 +1,16 @@
+DROP TRIGGER read_version_listings_insert;
+DROP TRIGGER read_version_listings_update;
+DROP TRIGGER read_version_listings_delete;
+DROP TRIGGER read_version_auctions_insert;
+DROP TRIGGER read_version_auctions_update;
+DROP TRIGGER read_version_auctions_delete;
+DROP TRIGGER read_version_photos_insert;
+DROP TRIGGER read_version_photos_update;
+DROP TRIGGER read_version_photos_delete;
+DROP TRIGGER read_version_watchlist_insert;
+DROP TRIGGER read_version_watchlist_update;
+DROP TRIGGER read_version_watchlist_delete;
+DROP TRIGGER read_version_profiles_insert;
+DROP TRIGGER read_version_profiles_update;
+DROP TRIGGER read_version_profiles_delete;
+DROP TABLE read_version;
