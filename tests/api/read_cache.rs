@@ -165,7 +165,8 @@ async fn drafts_stay_hidden_and_stewards_see_their_edits_at_once() {
         for client in [&anon, &member] {
             let response = client.get(app.url(&path)).send().await.expect("get");
             assert_eq!(response.status(), StatusCode::NOT_FOUND, "a draft is hidden, cached or not");
-            let page: Value = client.get(app.url("/api/v1/listings")).send().await.expect("list").json().await.expect("json");
+            let page: Value =
+                client.get(app.url("/api/v1/listings")).send().await.expect("list").json().await.expect("json");
             assert_eq!(page["items"].as_array().expect("items").len(), 0, "no draft in public pages");
         }
         let seen = get_json(&app, &steward, &path).await;

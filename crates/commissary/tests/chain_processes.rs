@@ -330,7 +330,11 @@ async fn replica_b_never_serves_a_bid_stale_view_after_replica_a_indexed_a_bid()
             tokio::time::sleep(Duration::from_millis(2)).await;
         };
         // … B's next answers show it, the detail and the page it is listed on.
-        assert_eq!(highest_bid_shown(&client, b.port, id).await, expected, "B's detail after {seen_on} showed {amount}");
+        assert_eq!(
+            highest_bid_shown(&client, b.port, id).await,
+            expected,
+            "B's detail after {seen_on} showed {amount}"
+        );
         assert_eq!(highest_bid_listed(&client, b.port, id).await, expected, "B's page after {seen_on} showed {amount}");
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -55,12 +55,7 @@ pub async fn start_server(test_db: &TestDb, dir: &Path, sections: &str) -> (Serv
 }
 
 /// [`start_server`] with `env` set for the child (e.g. `COMMISSARY_SERVER__READ_CACHE`).
-pub async fn start_server_with(
-    test_db: &TestDb,
-    dir: &Path,
-    sections: &str,
-    env: &[(&str, &str)],
-) -> (Server, String) {
+pub async fn start_server_with(test_db: &TestDb, dir: &Path, sections: &str, env: &[(&str, &str)]) -> (Server, String) {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = dir.join(format!("bench-{port}.toml"));
     std::fs::write(
