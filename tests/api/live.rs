@@ -93,13 +93,24 @@ pub(crate) async fn live_listing(
     title: &str,
     ends_in: ChronoDuration,
 ) -> (String, u64) {
+    live_listing_with(app, steward, title, ends_in, 0).await
+}
+
+/// [`live_listing`] with a soft-close extension window of `extension_secs`.
+pub(crate) async fn live_listing_with(
+    app: &TestApp,
+    steward: &Client,
+    title: &str,
+    ends_in: ChronoDuration,
+    extension_secs: u32,
+) -> (String, u64) {
     let now = Utc::now();
     let mut body = listing_body(title);
     body["starts_at"] = json!((now - ChronoDuration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true));
     body["ends_at"] = json!((now + ends_in).to_rfc3339_opts(SecondsFormat::Secs, true));
     body["reserve_price"] = json!((10 * AMPLED).to_string());
     body["min_increment_bps"] = json!(1000);
-    body["extension_secs"] = json!(0);
+    body["extension_secs"] = json!(extension_secs);
     let listing = app.create_listing(steward, body).await;
     let id = listing["id"].as_str().expect("id").to_owned();
     let published = steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");

@@ -116,6 +116,15 @@ export const MESSAGES: Record<string, Message> = {
   insufficient_allowance: "The auction may not move that much of your $AMPLED yet; sign the permission again.",
   relay_unavailable: (e) =>
     `The co-op's relayer cannot send bids right now.${seconds(e)} You can also bid from your wallet.`,
+
+  // Maximum bids ("bid up to").
+  max_bid_too_low: (e) =>
+    typeof e.extra.min_next_bid === "string"
+      ? `Your maximum must be at least the next bid, ${formatAmpled(e.extra.min_next_bid)}.`
+      : "Your maximum is below the next bid the auction accepts.",
+  max_bid_revoked: "That maximum was revoked, so the Commissary no longer bids with it. Set a new one.",
+  already_leading: "You already lead this auction, so no bid was needed.",
+  max_bid_unfunded: "A maximum could not be used: its bidder's $AMPLED or permission no longer covers it.",
 };
 
 /** The sentence for an API refusal; the API's own message for a code the page does not know. */
