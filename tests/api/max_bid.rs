@@ -36,7 +36,7 @@ fn ampled(n: u128) -> String {
 }
 
 fn wallet_of(key: &str) -> Address {
-    Wallet::from_hex(key).address()
+    Wallet::from_hex(key.trim_start_matches("0x")).address()
 }
 
 async fn max_quote(app: &TestApp, listing: &str, bidder: Address, max: u128) -> Value {
@@ -162,6 +162,8 @@ async fn two_maxima_and_a_hand_bidder_follow_ebays_rule_with_few_re_bids() {
     // bids inside the window.
     let (first, auction) =
         live_listing_with(&app, &steward, "Fender Twin Reverb", ChronoDuration::hours(1), 600).await;
+    // Round 2's auction is created now: round 1 moves the chain's clock past wall time.
+    let (second, second_auction) = live_listing_with(&app, &steward, "Ampeg SVT", ChronoDuration::hours(3), 0).await;
     let nonce_start = relayer_nonce(&anvil).await;
     let view = set_max(&app, &alice_client, alice_key, &first, 50).await;
     assert!(view["relay_id"].as_str().is_some(), "Alice did not lead: her first bid is placed at once: {view}");
@@ -198,8 +200,7 @@ async fn two_maxima_and_a_hand_bidder_follow_ebays_rule_with_few_re_bids() {
 
     // Round 2, another order: a hand bid first, then the weaker maximum, then the stronger
     // one, then a hand bid the stronger maximum still beats.
-    let (second, auction) =
-        live_listing_with(&app, &steward, "Ampeg SVT", ChronoDuration::hours(1), 0).await;
+    let auction = second_auction;
     let nonce_start = relayer_nonce(&anvil).await;
     anvil.bid(&deployment, hand_key, auction, 20 * AMPLED).await.expect("hand bid");
     wait_lead(&app, &second, hand, u(20), "the opening hand bid").await;
@@ -263,8 +264,8 @@ async fn try_bid_by_max_bid(
 ) -> Result<(), Option<CommissaryAuctionErrors>> {
     let provider = commissary_chain::deploy::wallet_provider(&anvil.url(), ANVIL_KEYS[3]).expect("provider");
     let signature = alloy::primitives::hex::decode(signature).expect("hex");
-    let call = CommissaryAuction::new(deployment.auction, &provider).bidByMaxBid(max_bid.clone(), signature.into());
-    match call.call().await {
+    let contract = CommissaryAuction::new(deployment.auction, &provider);
+    match contract.bidByMaxBid(max_bid.clone(), signature.into()).call().await {
         Ok(_) => Ok(()),
         Err(error) => Err(error.as_decoded_interface_error::<CommissaryAuctionErrors>()),
     }
