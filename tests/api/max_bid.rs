@@ -131,12 +131,12 @@ async fn relayer_settled(anvil: &Anvil) -> u64 {
 }
 
 async fn settle(app: &TestApp, anvil: &Anvil, listing: &str) -> Value {
-    let ends: chrono::DateTime<chrono::Utc> =
-        get_json(app, &app.client(), &format!("/api/v1/listings/{listing}")).await["ends_at"]
-            .as_str()
-            .expect("ends_at")
-            .parse()
-            .expect("time");
+    let ends: chrono::DateTime<chrono::Utc> = get_json(app, &app.client(), &format!("/api/v1/listings/{listing}"))
+        .await["ends_at"]
+        .as_str()
+        .expect("ends_at")
+        .parse()
+        .expect("time");
     let now = anvil.timestamp().await;
     anvil.increase_time(u64::try_from(ends.timestamp()).expect("positive").saturating_sub(now) + 5).await;
     anvil.mine(1).await;
@@ -160,8 +160,7 @@ async fn two_maxima_and_a_hand_bidder_follow_ebays_rule_with_few_re_bids() {
 
     // Round 1, extension window 10 minutes: Alice (max 50), then Bob (max 80), then two hand
     // bids inside the window.
-    let (first, auction) =
-        live_listing_with(&app, &steward, "Fender Twin Reverb", ChronoDuration::hours(1), 600).await;
+    let (first, auction) = live_listing_with(&app, &steward, "Fender Twin Reverb", ChronoDuration::hours(1), 600).await;
     // Round 2's auction is created now: round 1 moves the chain's clock past wall time.
     let (second, second_auction) = live_listing_with(&app, &steward, "Ampeg SVT", ChronoDuration::hours(3), 0).await;
     let nonce_start = relayer_nonce(&anvil).await;
@@ -279,8 +278,7 @@ async fn a_revoked_maximum_is_refused_by_the_contract_and_an_exhausted_one_is_an
     })
     .await;
     let steward = app.steward().await;
-    let (listing, auction) =
-        live_listing_with(&app, &steward, "Gibson ES-335", ChronoDuration::hours(1), 0).await;
+    let (listing, auction) = live_listing_with(&app, &steward, "Gibson ES-335", ChronoDuration::hours(1), 0).await;
     mint(&anvil, &deployment, GASLESS, 100 * AMPLED).await;
     let hand_key = ANVIL_KEYS[HAND];
     anvil.fund(&deployment, hand_key, U256::from(200 * AMPLED)).await;
@@ -297,7 +295,10 @@ async fn a_revoked_maximum_is_refused_by_the_contract_and_an_exhausted_one_is_an
     wait_lead(&app, &listing, alice, u(10), "the first bid").await;
     // The same signed authorization again changes nothing.
     let again: Value = put_max(&app, &member, &listing, &body).await.json().await.expect("json");
-    assert_eq!((again["hash"].as_str(), again["relay_id"].as_str()), (view["hash"].as_str(), view["relay_id"].as_str()));
+    assert_eq!(
+        (again["hash"].as_str(), again["relay_id"].as_str()),
+        (view["hash"].as_str(), view["relay_id"].as_str())
+    );
 
     // The member revokes it with one signature, which the relayer submits; from then on the
     // contract refuses it (here with someone else leading, so nothing else could stop it),
@@ -307,8 +308,15 @@ async fn a_revoked_maximum_is_refused_by_the_contract_and_an_exhausted_one_is_an
     let revocation = sign_typed(GASLESS, &view["revocation_typed_data"]);
     let url = app.url(&format!("/api/v1/listings/{listing}/max-bid"));
     let nonce_before_revoke = relayer_nonce(&anvil).await;
-    let revoked: Value =
-        member.delete(&url).json(&json!({ "signature": revocation })).send().await.expect("delete").json().await.expect("json");
+    let revoked: Value = member
+        .delete(&url)
+        .json(&json!({ "signature": revocation }))
+        .send()
+        .await
+        .expect("delete")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(revoked["state"], "revoked", "{revoked}");
     let hash: B256 = view["hash"].as_str().expect("hash").parse().expect("hash");
     let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
@@ -346,9 +354,10 @@ async fn a_revoked_maximum_is_refused_by_the_contract_and_an_exhausted_one_is_an
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let inbox = get_json(&app, &member, "/api/v1/me/notifications").await;
-        let told = inbox["items"].as_array().expect("items").iter().any(|n| {
-            n["kind"] == "outbid" && n["data"]["max_bid"] == "exhausted" && n["data"]["amount"] == ampled(45)
-        });
+        let told =
+            inbox["items"].as_array().expect("items").iter().any(|n| {
+                n["kind"] == "outbid" && n["data"]["max_bid"] == "exhausted" && n["data"]["amount"] == ampled(45)
+            });
         if told {
             assert!(!inbox.to_string().contains(&ampled(40)), "the notification names no maximum: {inbox}");
             break;
@@ -363,8 +372,7 @@ async fn nobody_else_ever_sees_a_maximum() {
     let anvil = Anvil::spawn().await;
     let (deployment, app) = spawn(&anvil, |_| {}).await;
     let steward = app.steward().await;
-    let (listing, auction) =
-        live_listing_with(&app, &steward, "Moog Minimoog", ChronoDuration::hours(1), 0).await;
+    let (listing, auction) = live_listing_with(&app, &steward, "Moog Minimoog", ChronoDuration::hours(1), 0).await;
     mint(&anvil, &deployment, GASLESS, 100 * AMPLED).await;
     let hand_key = ANVIL_KEYS[HAND];
     anvil.fund(&deployment, hand_key, U256::from(200 * AMPLED)).await;
@@ -382,7 +390,10 @@ async fn nobody_else_ever_sees_a_maximum() {
     let secret = ampled(77);
     let hidden = other.get(app.url(&format!("/api/v1/listings/{listing}/max-bid"))).send().await.expect("get");
     assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.client().get(app.url(&format!("/api/v1/listings/{listing}/max-bid"))).send().await.expect("get").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.client().get(app.url(&format!("/api/v1/listings/{listing}/max-bid"))).send().await.expect("get").status(),
+        StatusCode::UNAUTHORIZED
+    );
     for path in [
         format!("/api/v1/listings/{listing}"),
         format!("/api/v1/listings/{listing}/bids"),

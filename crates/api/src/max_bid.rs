@@ -255,11 +255,7 @@ pub async fn put_max_bid(
 async fn mine(state: &AppState, member: Address, listing: &ListingPath) -> ApiResult<MaxBid> {
     let auction: AuctionId = auction_of(listing).map_err(|_| ApiError::not_found("maximum bid"))?;
     let id = auction.to_string();
-    state
-        .db
-        .run(move |c| store::mine(c, member, &id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("maximum bid"))
+    state.db.run(move |c| store::mine(c, member, &id)).await?.ok_or_else(|| ApiError::not_found("maximum bid"))
 }
 
 /// The signed-in member's own maximum bid for this listing's auction (404: none).
@@ -303,10 +299,8 @@ pub async fn delete_max_bid(
         return Ok(web::Json(view(chain, max_bid).await?));
     }
     require_relayer(chain)?;
-    let prepared = chain
-        .prepare_revocation(member.address, &max_bid.hash, signature)
-        .await
-        .map_err(ApiError::unavailable)?;
+    let prepared =
+        chain.prepare_revocation(member.address, &max_bid.hash, signature).await.map_err(ApiError::unavailable)?;
     if !prepared.signed_by_bidder {
         return Err(refused(Refusal::InvalidSignature));
     }

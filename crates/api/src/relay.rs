@@ -128,7 +128,11 @@ pub(crate) async fn availability(
         Err(Refusal::RelayUnavailable { reason, .. }) => Some(reason.as_str()),
         Err(_) => None,
     };
-    Ok(RelayAvailability { available: reason.is_none(), reason, remaining_today: rules::remaining_gas_today(budget, &usage) })
+    Ok(RelayAvailability {
+        available: reason.is_none(),
+        reason,
+        remaining_today: rules::remaining_gas_today(budget, &usage),
+    })
 }
 
 /// The permit of a request body, parsed.

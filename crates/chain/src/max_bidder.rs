@@ -173,7 +173,8 @@ impl MaxBidder {
             .permit
             .as_ref()
             .filter(|p| {
-                quote.allowance < member.max_amount.as_u256() && u64::try_from(p.deadline).unwrap_or(0) >= quote.chain_time
+                quote.allowance < member.max_amount.as_u256()
+                    && u64::try_from(p.deadline).unwrap_or(0) >= quote.chain_time
             })
             .map(|p| {
                 Ok::<_, ChainError>(SignedPermit {

@@ -230,7 +230,13 @@ impl RelayClient {
         Ok(typed_document(
             &domain,
             "Bid",
-            &[("bidder", "address"), ("auctionId", "uint256"), ("amount", "uint96"), ("nonce", "uint256"), ("deadline", "uint256")],
+            &[
+                ("bidder", "address"),
+                ("auctionId", "uint256"),
+                ("amount", "uint96"),
+                ("nonce", "uint256"),
+                ("deadline", "uint256"),
+            ],
             json!({
                 "bidder": bid.bidder.to_checksum(None),
                 "auctionId": u256_text(bid.auctionId),
@@ -253,7 +259,13 @@ impl RelayClient {
         Ok(typed_document(
             &domain,
             "Permit",
-            &[("owner", "address"), ("spender", "address"), ("value", "uint256"), ("nonce", "uint256"), ("deadline", "uint256")],
+            &[
+                ("owner", "address"),
+                ("spender", "address"),
+                ("value", "uint256"),
+                ("nonce", "uint256"),
+                ("deadline", "uint256"),
+            ],
             json!({
                 "owner": owner.to_checksum(None),
                 "spender": self.auction.to_checksum(None),
@@ -266,7 +278,12 @@ impl RelayClient {
 
     /// Whether `permit` is the bidder's signature of the token's permit for this contract at
     /// the token's current `permit_nonce`.
-    async fn permit_facts(&self, owner: Address, permit: &SignedPermit, permit_nonce: U256) -> ChainResult<PermitFacts> {
+    async fn permit_facts(
+        &self,
+        owner: Address,
+        permit: &SignedPermit,
+        permit_nonce: U256,
+    ) -> ChainResult<PermitFacts> {
         let token_domain = self.token_domain().await?;
         let document = Permit {
             owner,
@@ -319,7 +336,9 @@ impl RelayClient {
         let signature = Bytes::copy_from_slice(signature);
         Ok(match permit {
             None => bidBySigCall { signedBid: bid.clone(), signature }.abi_encode(),
-            Some(p) => bidBySigWithPermitCall { signedBid: bid.clone(), signature, permit: permit_arg(p)? }.abi_encode(),
+            Some(p) => {
+                bidBySigWithPermitCall { signedBid: bid.clone(), signature, permit: permit_arg(p)? }.abi_encode()
+            }
         })
     }
 

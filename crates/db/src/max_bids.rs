@@ -305,11 +305,8 @@ pub fn exhaust(conn: &mut DbConnection, id: &str, highest_bid: TokenAmount, now:
             return Ok(false);
         }
         set_state(conn, id, MaxBidState::Exhausted, now)?;
-        let title: Option<String> = listings::table
-            .find(&current.listing_id)
-            .select(listings::title)
-            .first(conn)
-            .optional()?;
+        let title: Option<String> =
+            listings::table.find(&current.listing_id).select(listings::title).first(conn).optional()?;
         let notification = NewNotification {
             dedupe_key: format!("outbid:max_bid:{}", current.id),
             kind: NotificationKind::Outbid,
@@ -384,7 +381,10 @@ pub fn on_chain(conn: &mut DbConnection, logs: &[MaxBidLog], now: DateTime<Utc>)
                         && found.revealed_bid.is_none_or(|b| b < *amount)
                     {
                         diesel::update(max_bids::table.find(&found.id))
-                            .set((max_bids::revealed_bid.eq(Some(amount.to_string())), max_bids::updated_at.eq(naive(now))))
+                            .set((
+                                max_bids::revealed_bid.eq(Some(amount.to_string())),
+                                max_bids::updated_at.eq(naive(now)),
+                            ))
                             .execute(conn)?;
                     }
                 }

@@ -190,8 +190,12 @@ mod tests {
         }
     }
 
-    const BUDGET: Budget =
-        Budget { bids_per_member_per_hour: 5, gas_per_member_per_day: 1000, gas_per_day: 5000, min_relayer_balance: U256::ZERO };
+    const BUDGET: Budget = Budget {
+        bids_per_member_per_hour: 5,
+        gas_per_member_per_day: 1000,
+        gas_per_day: 5000,
+        min_relayer_balance: U256::ZERO,
+    };
 
     fn code(result: Result<(), Refusal>) -> Option<RefusalCode> {
         result.err().map(|r| r.code())
@@ -213,8 +217,10 @@ mod tests {
         assert_eq!(check(&bid(9), &facts(), &BUDGET, &usage), Err(Refusal::MaxBidTooLow { min_next_bid: u(10) }));
         assert_eq!(code(check(&bid(101), &facts(), &BUDGET, &usage)), Some(RefusalCode::InsufficientBalance));
         assert_eq!(code(check(&bid(60), &facts(), &BUDGET, &usage)), Some(RefusalCode::InsufficientAllowance));
-        let permitted =
-            MaxBidFacts { permit: Some(PermitFacts { value: u(60), deadline: NOW, signed_by_bidder: true }), ..facts() };
+        let permitted = MaxBidFacts {
+            permit: Some(PermitFacts { value: u(60), deadline: NOW, signed_by_bidder: true }),
+            ..facts()
+        };
         assert_eq!(check(&bid(60), &permitted, &BUDGET, &usage), Ok(()));
         let spent = Usage { gas_last_day: 5000, ..usage };
         assert_eq!(code(check(&bid(50), &facts(), &BUDGET, &spent)), Some(RefusalCode::RelayUnavailable));
