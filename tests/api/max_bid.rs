@@ -25,7 +25,8 @@ use crate::helpers::*;
 use crate::lifecycle::poll_listing;
 use crate::live::{SseStream, live_listing_with};
 use crate::relay::{
-    AMPLED, GASLESS, GASLESS_2, chain_address, eth_balance, mint, relayer_nonce, sign_typed, spawn, token_balance,
+    AMPLED, GASLESS, GASLESS_2, chain_address, eth_balance, mint, permit_body, relayer_nonce, sign_typed, spawn,
+    token_balance,
 };
 
 const HAND: usize = 4;
@@ -48,14 +49,7 @@ async fn max_quote(app: &TestApp, listing: &str, bidder: Address, max: u128) -> 
 
 /// The PUT body for a quote signed by `key` (with the permit when the quote has one).
 fn signed_max_body(key: &str, quote: &Value) -> Value {
-    let permit = match &quote["permit_typed_data"] {
-        Value::Null => Value::Null,
-        document => json!({
-            "value": document["message"]["value"],
-            "deadline": quote["deadline"],
-            "signature": sign_typed(key, document),
-        }),
-    };
+    let permit = permit_body(key, quote);
     json!({
         "max_amount": quote["typed_data"]["message"]["maxAmount"],
         "salt": quote["salt"],

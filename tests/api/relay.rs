@@ -78,16 +78,21 @@ async fn quote(app: &TestApp, listing: &str, bidder: Address, amount: u128) -> V
     response.json().await.expect("json")
 }
 
-/// The relay body for a quote signed by `key` (with the permit when the quote has one).
-fn signed_body(key: &str, quote: &Value) -> Value {
-    let permit = match &quote["permit_typed_data"] {
+/// The body's `permit` for a quote: its permit signed by `key`, or `null` without one.
+pub(crate) fn permit_body(key: &str, quote: &Value) -> Value {
+    match &quote["permit_typed_data"] {
         Value::Null => Value::Null,
         document => json!({
             "value": document["message"]["value"],
             "deadline": quote["deadline"],
             "signature": sign_typed(key, document),
         }),
-    };
+    }
+}
+
+/// The relay body for a quote signed by `key` (with the permit when the quote has one).
+fn signed_body(key: &str, quote: &Value) -> Value {
+    let permit = permit_body(key, quote);
     json!({
         "amount": quote["typed_data"]["message"]["amount"],
         "nonce": quote["nonce"],

@@ -15,13 +15,13 @@ use commissary_db::members::events;
 use commissary_db::relay::NewRelay;
 use commissary_domain::max_bid::{self as rules, SignedMaxBid};
 use commissary_domain::relay::Refusal;
-use commissary_domain::{Address, AuctionId, TokenAmount, U256, ValidationErrors};
+use commissary_domain::{Address, AuctionId, TokenAmount, U256};
 
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::listing_path::ListingPath;
 use crate::relay::{
-    PermitBody, RelayAvailability, auction_of, availability, chain_of, check_rate, parse_amount, parse_signature,
-    parse_u256, permit_input, refused, require_relayer, simulate, usage,
+    PermitBody, QuoteBasics, QuoteRequest, RelayAvailability, auction_of, availability, chain_of, check_rate,
+    parse_amount, parse_signature, parse_u256, permit_input, quote_request, refused, require_relayer, simulate, usage,
 };
 use crate::session::Member;
 use crate::state::{AppState, RelayChain};
@@ -44,16 +44,9 @@ pub struct MaxBidQuoteQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MaxBidQuote {
-    /// Decimal on-chain auction id.
-    pub auction_id: String,
-    /// Decimal string of base units: a maximum must be at least this.
-    pub min_next_bid: String,
-    /// The current end (extensions included), from the chain.
-    pub ends_at: Option<DateTime<Utc>>,
-    /// The bidder's token balance (decimal string); it must cover the maximum.
-    pub balance: String,
-    /// The bidder's allowance to the auction contract (decimal string).
-    pub allowance: String,
+    /// A maximum must be at least `min_next_bid`; the balance must cover it.
+    #[serde(flatten)]
+    pub basics: QuoteBasics,
     /// A fresh random salt to sign (decimal string, a uint256).
     pub salt: String,
     /// Unix seconds to sign as the deadline: the auction's current end + 1 day.
@@ -82,19 +75,11 @@ pub async fn max_bid_quote(
     listing: ListingPath,
     query: web::Query<MaxBidQuoteQuery>,
 ) -> ApiResult<web::Json<MaxBidQuote>> {
-    let bidder = Address::parse(&query.bidder).map_err(|_| {
-        ApiError::from(ValidationErrors::single("bidder", "invalid_address", "must be a 0x-hex address"))
-    })?;
-    let max_amount = query.max_amount.as_deref().map(parse_amount).transpose()?;
-    let auction = auction_of(&listing)?;
-    let chain = chain_of(&state)?;
-    let quote = chain.max_bid_quote(auction, bidder, max_amount).await.map_err(ApiError::unavailable)?;
+    let QuoteRequest { bidder, amount, auction, chain } =
+        quote_request(&state, &listing, &query.bidder, query.max_amount.as_deref())?;
+    let quote = chain.max_bid_quote(auction, bidder, amount).await.map_err(ApiError::unavailable)?;
     Ok(web::Json(MaxBidQuote {
-        auction_id: auction.to_string(),
-        min_next_bid: quote.auction.map_or_else(|| "0".to_owned(), |a| a.min_next_bid.to_string()),
-        ends_at: quote.auction.and_then(|a| DateTime::from_timestamp(i64::try_from(a.end_time).ok()?, 0)),
-        balance: quote.balance.to_string(),
-        allowance: quote.allowance.to_string(),
+        basics: QuoteBasics::new(auction, quote.auction, quote.balance, quote.allowance),
         salt: quote.salt.to_string(),
         deadline: quote.deadline,
         typed_data: quote.typed_data,

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use commissary_db::members::events;
 use commissary_db::relay::{self as relay_store, NewRelay, Recorded, Relay};
-use commissary_domain::relay::{self as rules, Refusal, SignedBid, Unavailable, Usage};
+use commissary_domain::relay::{self as rules, ChainAuction, Refusal, SignedBid, Unavailable, Usage};
 use commissary_domain::{Address, AuctionId, TokenAmount, U256, ValidationErrors};
 
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
@@ -44,8 +44,9 @@ pub struct RelayAvailability {
     pub remaining_today: u64,
 }
 
+/// What every quote shows of the auction and the bidder.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct BidQuote {
+pub struct QuoteBasics {
     /// Decimal on-chain auction id.
     pub auction_id: String,
     /// Decimal string of base units.
@@ -56,6 +57,47 @@ pub struct BidQuote {
     pub balance: String,
     /// The bidder's allowance to the auction contract (decimal string).
     pub allowance: String,
+}
+
+impl QuoteBasics {
+    pub(crate) fn new(auction: AuctionId, on_chain: Option<ChainAuction>, balance: U256, allowance: U256) -> Self {
+        Self {
+            auction_id: auction.to_string(),
+            min_next_bid: on_chain.map_or_else(|| "0".to_owned(), |a| a.min_next_bid.to_string()),
+            ends_at: on_chain.and_then(|a| DateTime::from_timestamp(i64::try_from(a.end_time).ok()?, 0)),
+            balance: balance.to_string(),
+            allowance: allowance.to_string(),
+        }
+    }
+}
+
+/// A quote request: the bidder, the amount (if given), the auction and the chain to ask.
+pub(crate) struct QuoteRequest<'a> {
+    pub bidder: Address,
+    pub amount: Option<TokenAmount>,
+    pub auction: AuctionId,
+    pub chain: &'a dyn RelayChain,
+}
+
+pub(crate) fn quote_request<'a>(
+    state: &'a AppState,
+    listing: &ListingPath,
+    bidder: &str,
+    amount: Option<&str>,
+) -> ApiResult<QuoteRequest<'a>> {
+    let bidder = Address::parse(bidder).map_err(|_| {
+        ApiError::from(ValidationErrors::single("bidder", "invalid_address", "must be a 0x-hex address"))
+    })?;
+    let amount = amount.map(parse_amount).transpose()?;
+    // Not on chain (yet) is the listing's state, said before whether this replica has a chain.
+    let auction = auction_of(listing)?;
+    Ok(QuoteRequest { bidder, amount, auction, chain: chain_of(state)? })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BidQuote {
+    #[serde(flatten)]
+    pub basics: QuoteBasics,
     /// The contract's `nonces(bidder)` (decimal string): the nonce to sign.
     pub nonce: String,
     /// Unix seconds to sign as the deadline: chain time + 10 minutes.
@@ -189,21 +231,12 @@ pub async fn bid_quote(
     listing: ListingPath,
     query: web::Query<QuoteQuery>,
 ) -> ApiResult<web::Json<BidQuote>> {
-    let bidder = Address::parse(&query.bidder).map_err(|_| {
-        ApiError::from(ValidationErrors::single("bidder", "invalid_address", "must be a 0x-hex address"))
-    })?;
-    let amount = query.amount.as_deref().map(parse_amount).transpose()?;
-    // Not on chain (yet) is the listing's state, said before whether this replica has a chain.
-    let auction = auction_of(&listing)?;
-    let chain = chain_of(&state)?;
+    let QuoteRequest { bidder, amount, auction, chain } =
+        quote_request(&state, &listing, &query.bidder, query.amount.as_deref())?;
     let quote = chain.quote(auction, bidder, amount).await.map_err(ApiError::unavailable)?;
     let relay = availability(&state, chain, bidder).await?;
     Ok(web::Json(BidQuote {
-        auction_id: auction.to_string(),
-        min_next_bid: quote.auction.map_or_else(|| "0".to_owned(), |a| a.min_next_bid.to_string()),
-        ends_at: quote.auction.and_then(|a| DateTime::from_timestamp(i64::try_from(a.end_time).ok()?, 0)),
-        balance: quote.balance.to_string(),
-        allowance: quote.allowance.to_string(),
+        basics: QuoteBasics::new(auction, quote.auction, quote.balance, quote.allowance),
         nonce: quote.nonce.to_string(),
         deadline: quote.deadline,
         typed_data: quote.typed_data,

@@ -10,7 +10,7 @@ use commissary_api::state::{
 };
 use commissary_api::{RelayChain, RelaySettings};
 use commissary_chain::relay::max_bid::{SignedAuthorization, bid_calldata, max_bid_struct, revoke_calldata};
-use commissary_chain::relay::{RelayClient, SignedPermit, bid_struct};
+use commissary_chain::relay::{Quote, RelayClient, SignedPermit, bid_struct};
 use commissary_chain::{ChainConfig, RelayConfig, from_domain_address};
 use commissary_domain::max_bid::{QUOTE_DEADLINE_AFTER_END_SECS, SignedMaxBid};
 use commissary_domain::relay::{QUOTE_DEADLINE_SECS, SignedBid, needs_permit};
@@ -32,6 +32,31 @@ fn text(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
 
+/// `amount`, or the auction's minimum next bid when none is given.
+fn amount_or_minimum(amount: Option<TokenAmount>, quote: &Quote) -> Result<TokenAmount, String> {
+    match amount {
+        Some(amount) => Ok(amount),
+        None => TokenAmount::from_u256(quote.auction.map_or(U256::ZERO, |a| a.min_next_bid)).map_err(text),
+    }
+}
+
+impl ChainRelay {
+    /// The permit of `value` to sign when the allowance does not cover `amount`.
+    async fn permit_if_short(
+        &self,
+        quote: &Quote,
+        bidder: commissary_chain::Address,
+        amount: TokenAmount,
+        value: U256,
+        deadline: u64,
+    ) -> Result<Option<serde_json::Value>, String> {
+        if !needs_permit(quote.allowance, amount.as_u256()) {
+            return Ok(None);
+        }
+        self.client.permit_typed_data(bidder, value, quote.permit_nonce, deadline).await.map(Some).map_err(text)
+    }
+}
+
 impl RelayChain for ChainRelay {
     fn has_relayer(&self) -> bool {
         self.client.relayer().is_some()
@@ -47,19 +72,10 @@ impl RelayChain for ChainRelay {
             let bidder = from_domain_address(bidder);
             let quote = self.client.quote(auction, bidder).await.map_err(text)?;
             let deadline = quote.chain_time + QUOTE_DEADLINE_SECS;
-            let minimum = quote.auction.map_or(U256::ZERO, |a| a.min_next_bid);
-            let amount = match amount {
-                Some(amount) => amount,
-                None => TokenAmount::from_u256(minimum).map_err(text)?,
-            };
+            let amount = amount_or_minimum(amount, &quote)?;
             let signed = SignedBid { amount, nonce: quote.nonce, deadline };
             let typed_data = self.client.bid_typed_data(&bid_struct(bidder, auction, &signed)).await.map_err(text)?;
-            let permit_typed_data = if needs_permit(quote.allowance, amount.as_u256()) {
-                let document = self.client.permit_typed_data(bidder, amount.as_u256(), quote.permit_nonce, deadline);
-                Some(document.await.map_err(text)?)
-            } else {
-                None
-            };
+            let permit_typed_data = self.permit_if_short(&quote, bidder, amount, amount.as_u256(), deadline).await?;
             Ok(QuoteView {
                 chain_time: quote.chain_time,
                 auction: quote.auction,
@@ -121,11 +137,7 @@ impl RelayChain for ChainRelay {
             let bidder = from_domain_address(bidder);
             let quote = self.client.quote(auction, bidder).await.map_err(text)?;
             let deadline = quote.auction.map_or(quote.chain_time, |a| a.end_time) + QUOTE_DEADLINE_AFTER_END_SECS;
-            let minimum = quote.auction.map_or(U256::ZERO, |a| a.min_next_bid);
-            let max_amount = match max_amount {
-                Some(amount) => amount,
-                None => TokenAmount::from_u256(minimum).map_err(text)?,
-            };
+            let max_amount = amount_or_minimum(max_amount, &quote)?;
             let salt = U256::from(uuid::Uuid::new_v4().as_u128());
             let signed = SignedMaxBid { max_amount, salt, deadline };
             let document = max_bid_struct(bidder, auction, &signed);
@@ -134,12 +146,7 @@ impl RelayChain for ChainRelay {
             // previous one was refunded, so a permit of the maximum would run out after the
             // first re-bid. The contract still never pulls more than a bid the member's
             // authorization allows.
-            let permit_typed_data = if needs_permit(quote.allowance, max_amount.as_u256()) {
-                let document = self.client.permit_typed_data(bidder, U256::MAX, quote.permit_nonce, deadline);
-                Some(document.await.map_err(text)?)
-            } else {
-                None
-            };
+            let permit_typed_data = self.permit_if_short(&quote, bidder, max_amount, U256::MAX, deadline).await?;
             Ok(MaxBidQuoteView {
                 chain_time: quote.chain_time,
                 auction: quote.auction,
