@@ -182,7 +182,7 @@ pub async fn put_max_bid(
     let salt = parse_u256("salt", &body.salt)?;
     let permit = permit_input(body.permit.as_ref())?;
     let signature = parse_signature(&body.signature)?;
-    let auction = auction_of(&listing).map_err(|_| refused(Refusal::AuctionNotLive))?;
+    let auction = auction_of(&listing)?.ok_or_else(|| refused(Refusal::AuctionNotLive))?;
     let chain = chain_of(&state)?;
     require_relayer(chain)?;
     let signed = SignedMaxBid { max_amount, salt, deadline: body.deadline };
@@ -238,7 +238,7 @@ pub async fn put_max_bid(
 }
 
 async fn mine(state: &AppState, member: Address, listing: &ListingPath) -> ApiResult<MaxBid> {
-    let auction: AuctionId = auction_of(listing).map_err(|_| ApiError::not_found("maximum bid"))?;
+    let auction: AuctionId = auction_of(listing)?.ok_or_else(|| ApiError::not_found("maximum bid"))?;
     let id = auction.to_string();
     state.db.run(move |c| store::mine(c, member, &id)).await?.ok_or_else(|| ApiError::not_found("maximum bid"))
 }

@@ -90,7 +90,7 @@ pub(crate) fn quote_request<'a>(
     })?;
     let amount = amount.map(parse_amount).transpose()?;
     // Not on chain (yet) is the listing's state, said before whether this replica has a chain.
-    let auction = auction_of(listing)?;
+    let auction = auction_of(listing)?.ok_or(Refusal::AuctionNotLive)?;
     Ok(QuoteRequest { bidder, amount, auction, chain: chain_of(state)? })
 }
 
@@ -117,11 +117,10 @@ pub(crate) fn chain_of(state: &AppState) -> ApiResult<&dyn RelayChain> {
     })
 }
 
-pub(crate) fn auction_of(listing: &ListingPath) -> ApiResult<AuctionId> {
-    match listing.0.auction_id.as_deref() {
-        Some(id) => id.parse().map_err(ApiError::internal),
-        None => Err(Refusal::AuctionNotLive.into()),
-    }
+/// The listing's on-chain auction, `None` while it is not on chain; a stored id that does
+/// not parse is the service's fault, not the member's, so it is an internal error.
+pub(crate) fn auction_of(listing: &ListingPath) -> ApiResult<Option<AuctionId>> {
+    listing.0.auction_id.as_deref().map(|id| id.parse().map_err(ApiError::internal)).transpose()
 }
 
 pub(crate) fn parse_amount(text: &str) -> ApiResult<TokenAmount> {
@@ -351,7 +350,7 @@ pub async fn relay_bid(
     let nonce = parse_u256("nonce", &body.nonce)?;
     let permit = permit_input(body.permit.as_ref())?;
     let signature = parse_signature(&body.signature)?;
-    let auction = auction_of(&listing).map_err(|_| refused(Refusal::AuctionNotLive))?;
+    let auction = auction_of(&listing)?.ok_or_else(|| refused(Refusal::AuctionNotLive))?;
     let chain = chain_of(&state)?;
     require_relayer(chain)?;
     let bid = SignedBid { amount, nonce, deadline: body.deadline };
