@@ -104,8 +104,18 @@ test("routes and features", () => {
   assert.equal(m.parseRoute("#/steward/new").name, "editor");
   assert.equal(m.parseRoute("#/?q=amp").query.get("q"), "amp");
   assert.equal(m.parseRoute("#/nope/1/2").name, "not_found");
-  assert.deepEqual(m.featuresFrom(["/api/v1/listings"]), { gaslessBids: false, liveEvents: false, myBids: false });
-  assert.equal(m.featuresFrom(["/api/v1/listings/{id}/bid-quote", "/api/v1/bids/relay"]).gaslessBids, true);
+  assert.deepEqual(m.featuresFrom(["/api/v1/listings"]), {
+    gaslessBids: false,
+    liveEvents: false,
+    myBids: false,
+    maxBids: false,
+  });
+  assert.equal(
+    m.featuresFrom(["/api/v1/listings/{id}/bid-quote", "/api/v1/listings/{id}/bids/relay"]).gaslessBids,
+    true,
+  );
+  assert.equal(m.featuresFrom(["/api/v1/listings/{id}/bid-quote"]).gaslessBids, false);
+  assert.equal(m.featuresFrom(["/api/v1/listings/{id}/max-bid-quote", "/api/v1/listings/{id}/max-bid"]).maxBids, true);
 });
 
 test("the editor names what publishing needs, in plain words", () => {
