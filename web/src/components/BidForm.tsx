@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError } from "../api/client";
 import type { BidMethod, BidProgress, BidStep } from "../bid/method";
 import { RelayUnavailable, STEP_LABEL, STEP_ORDER } from "../bid/method";
 import { describeError } from "../chain/errors";
@@ -40,6 +41,8 @@ export function BidForm({
   const [progress, setProgress] = useState<BidProgress | null>(null);
   const [seen, setSeen] = useState<BidStep[]>([]);
   const [error, setError] = useState<string | null>(null);
+  /** The minimum a `bid_too_low` refusal named: that message stays when the page learns of the bid. */
+  const [refusedBelow, setRefusedBelow] = useState<bigint | null>(null);
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
@@ -50,7 +53,9 @@ export function BidForm({
     setTouched(false);
     setProgress(null);
     setSeen([]);
-    setError(null);
+    // A relay refusal that already names this new minimum is still the news.
+    if (refusedBelow === null || refusedBelow !== minimum) setError(null);
+    setRefusedBelow(null);
   }, [resetKey]);
 
   // A new minimum overrides a suggestion the member has not edited.
@@ -61,6 +66,7 @@ export function BidForm({
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
+    setRefusedBelow(null);
     let value: bigint;
     try {
       value = parseAmpled(amount);
@@ -90,6 +96,9 @@ export function BidForm({
     } catch (e) {
       setProgress(null);
       setError(describeError(e));
+      if (e instanceof ApiError && e.code === "bid_too_low" && typeof e.extra.min_next_bid === "string") {
+        setRefusedBelow(BigInt(e.extra.min_next_bid));
+      }
       if (e instanceof RelayUnavailable) onRelayUnavailable?.(e.reason);
     } finally {
       setBusy(false);
