@@ -268,6 +268,7 @@ test("member A (AMPLED, exactly 0 ETH) bids gaslessly; B outbids from the wallet
     assert.equal(await a.page.getByRole("radio", { name: GASLESS }).isChecked(), true);
     assert.equal(await a.page.getByRole("radio", { name: FROM_WALLET }).isDisabled(), true);
     await a.page.getByText("This account holds no ETH to pay gas, so it can only bid gaslessly.").waitFor();
+    await screenshot(a.page, "listing-gasless");
 
     // A bids the starting price gaslessly: a permit (no allowance yet) and the Bid, both
     // signed (no gas), each prompt saying what is signed; the relayer sends it.
@@ -509,7 +510,12 @@ test("a relayed bid outbid while it is being signed is refused in words (bid_too
       .getByTestId("bid-error")
       .getByText(new RegExp(`^Someone bid meanwhile: bid at least ${next}(\\.\\d+)? AMPLED\\.$`))
       .waitFor({ timeout: 20_000 });
-    await m.page.getByTestId("outbid").waitFor({ timeout: 15_000 });
+    // The page learns of member 4's bid (the price moves) and the message stays: it
+    // already names that minimum.
+    await m.page
+      .getByTestId("price")
+      .getByText(`${outbidWith / 10n ** 18n} AMPLED`)
+      .waitFor({ timeout: 15_000 });
     // The message survives the page learning of the bid (it already names that minimum).
     await new Promise((r) => setTimeout(r, 1500));
     await m.page
@@ -554,9 +560,12 @@ test("when the relay is unavailable (relayer low on ETH) the page says why and o
       assert.equal(await m.page.getByRole("radio", { name: GASLESS }).count(), 0, "no gasless choice offered");
       const minimum = BigInt((await listingByTitle(app, target.title)).min_next_bid);
       const amount = String((minimum + 2n * 10n ** 18n - 1n) / 10n ** 18n);
+      const gasBefore = await ethBalance(app.rpcUrl, addressOf(5));
       await bid(m.page, amount);
       await m.page.getByTestId("you-lead").waitFor();
-      await m.page.getByText("Allowing the auction to take your $AMPLED").waitFor();
+      // Sent from the member's wallet: the member paid the gas, no relay step.
+      assert.ok((await ethBalance(app.rpcUrl, addressOf(5))) < gasBefore, "the member paid gas");
+      assert.equal(await m.page.getByText("The co-op's relayer has your signed bid").count(), 0);
 
       // The member without ETH: told it cannot bid now, and why.
       const g = await open("gasless", `#/listing/${target.id}`);
