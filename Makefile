@@ -34,15 +34,17 @@ contract-test: setup
 
 ## Benchmarks (not part of `make test`): contract gas per operation, settlement latency,
 ## the time to settle 200 auctions ending together, live-event delivery to 1,000 SSE
-## subscribers, listing reads and full-text search against /healthz under Debian's `wrk`
-## (skipped if absent) on SQLite and PostgreSQL, the photo pipeline against Debian's
-## `vips` (libvips-tools; skipped if absent), and the web page's first-load size and
-## listing LCP in headless Chromium.
+## subscribers, the latency of a relayed bid (POST -> 202, 202 -> mined), listing reads
+## and full-text search against /healthz under Debian's `wrk` (skipped if absent) on
+## SQLite and PostgreSQL, the photo pipeline against Debian's `vips` (libvips-tools;
+## skipped if absent), and the web page's first-load size and listing LCP in headless
+## Chromium.
 ## Results are recorded in README.md.
 bench: setup
 	auction-contract/gas/measure.sh
 	cargo run -p commissary-chain --features testkit --example settlement_bench
 	cargo run -p commissary --example live_bench
+	cargo run -p commissary --example relay_bench
 	cargo run -p commissary --example read_bench
 	cargo run --release -p commissary-photos --example photo_bench
 	cargo build -p commissary

@@ -314,6 +314,7 @@ async fn members_see_their_auctions_outbid_raise_win_and_loss_and_only_their_own
     // Nothing was credited (every refund could be pushed), and the call to make is given.
     let credits = get_json(&app, &alice, "/api/v1/me/credits").await;
     assert_eq!(credits["credits"], "0");
+    assert_eq!(credits["on_chain"], "0", "read from the contract: {credits}");
     assert_eq!(credits["withdraw"]["function"], "withdraw()");
     assert_eq!(credits["withdraw"]["data"], "0x3ccfd60b");
     assert_eq!(credits["withdraw"]["to"], format!("{}", deployment.auction.to_checksum(None)));

@@ -156,6 +156,10 @@ pub struct CreditsResponse {
     /// Refunds credited and not withdrawn yet, as of the indexed chain (decimal string;
     /// equals the contract's `credits(address)` there).
     pub credits: String,
+    /// The contract's `credits(address)` read from the chain now (decimal string): ahead of
+    /// `credits` while the indexer catches up; `null` when no chain is configured or the
+    /// node did not answer (the indexed figure still stands).
+    pub on_chain: Option<String>,
     /// Send this from the member's wallet to receive `credits`.
     pub withdraw: WithdrawCall,
     /// Credits and withdrawals, newest first.
@@ -174,9 +178,19 @@ const WITHDRAW_SELECTOR: &str = "0x3ccfd60b";
 pub async fn my_credits(state: web::Data<AppState>, member: Member) -> ApiResult<web::Json<CreditsResponse>> {
     let address = member.address;
     let history = state.db.run(move |conn| credit_store::history(conn, address)).await?;
+    let on_chain = match state.config.relay.chain.as_deref() {
+        Some(chain) => chain
+            .credits(address)
+            .await
+            .inspect_err(|error| tracing::warn!(%error, "reading credits from the chain failed"))
+            .ok()
+            .map(|c| c.to_string()),
+        None => None,
+    };
     Ok(web::Json(CreditsResponse {
         address,
         credits: credit_store::balance(&history).to_string(),
+        on_chain,
         withdraw: WithdrawCall {
             to: state.config.chain.auction_address,
             function: "withdraw()",

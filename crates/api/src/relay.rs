@@ -75,11 +75,10 @@ fn chain_of(state: &AppState) -> ApiResult<&dyn RelayChain> {
     })
 }
 
-fn auction_of(listing: &ListingPath) -> ApiResult<AuctionId> {
-    match listing.0.auction_id.as_deref() {
-        Some(id) => id.parse().map_err(ApiError::internal),
-        None => Err(Refusal::AuctionNotLive.into()),
-    }
+/// The listing's on-chain auction, `None` while it is not on chain; a stored id that does
+/// not parse is the service's fault, not the member's, so it is an internal error.
+fn auction_of(listing: &ListingPath) -> ApiResult<Option<AuctionId>> {
+    listing.0.auction_id.as_deref().map(|id| id.parse().map_err(ApiError::internal)).transpose()
 }
 
 fn parse_amount(text: &str) -> ApiResult<TokenAmount> {
@@ -128,7 +127,7 @@ pub async fn bid_quote(
     })?;
     let amount = query.amount.as_deref().map(parse_amount).transpose()?;
     // Not on chain (yet) is the listing's state, said before whether this replica has a chain.
-    let auction = auction_of(&listing)?;
+    let auction = auction_of(&listing)?.ok_or(Refusal::AuctionNotLive)?;
     let chain = chain_of(&state)?;
     let quote = chain.quote(auction, bidder, amount).await.map_err(ApiError::unavailable)?;
     let relay = if chain.has_relayer() {
@@ -277,7 +276,7 @@ pub async fn relay_bid(
         })
         .transpose()?;
     let signature = parse_signature(&body.signature)?;
-    let auction = auction_of(&listing).map_err(|_| refused(Refusal::AuctionNotLive))?;
+    let auction = auction_of(&listing)?.ok_or_else(|| refused(Refusal::AuctionNotLive))?;
     let chain = chain_of(&state)?;
     if !chain.has_relayer() {
         return Err(refused(Refusal::RelayUnavailable { reason: Unavailable::NotConfigured, retry_after_secs: 3600 }));

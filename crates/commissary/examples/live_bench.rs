@@ -8,18 +8,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use alloy::primitives::U256;
 use chrono::{DateTime, Utc};
 
-use commissary_chain::testkit::{ANVIL_KEYS, Anvil, address_of};
-use commissary_db::listings::{self, ListingRecord};
+use commissary_chain::testkit::{ANVIL_KEYS, Anvil};
 use commissary_db::testkit::TestDb;
-use commissary_domain::{Address, ListingDetails, ListingInput, ListingStatus};
 
 const SUBSCRIBERS: usize = 1000;
 const BIDS: u128 = 20;
@@ -33,14 +29,9 @@ fn rss_kib(pid: u32) -> u64 {
         .expect("VmRSS")
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
 #[path = "support/mod.rs"]
 mod support;
-use support::{Server, serve};
+use support::{chain_section, percentile, publish_listing, serve, start_server};
 
 /// When each subscriber received each `bid` event: (event id, time).
 type Deliveries = Arc<Mutex<Vec<(i64, DateTime<Utc>)>>>;
@@ -81,75 +72,9 @@ async fn main() {
     let (deployment, chain) = anvil.deploy().await;
     let test_db = TestDb::new().await;
     let dir = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = dir.path().join("bench.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{db}\"\n[photos]\nstore = \"{photos}\"\n\
-             [log]\nfilter = \"warn\"\n[chain]\nrpc_url = \"{rpc}\"\nchain_id = 31337\nauction_address = \"{auction}\"\n\
-             token_address = \"{token}\"\ndeployment_block = {block}\nconfirmations = 0\noperator_key = \"{key}\"\n\
-             poll_interval = \"100ms\"\nlease_ttl = \"5s\"\n",
-            db = test_db.url,
-            photos = dir.path().join("photos").display(),
-            rpc = chain.rpc_url,
-            auction = chain.auction_address,
-            token = chain.token_address,
-            block = chain.deployment_block,
-            key = ANVIL_KEYS[0],
-        ),
-    )
-    .unwrap();
-    let child = Command::new(std::env::current_exe().unwrap())
-        .args(["serve", config.to_str().unwrap()])
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let probe = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..600 {
-        if probe.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the service did not become ready within 60 s");
-
-    // One live auction, published through the worker as the API would.
-    let now = Utc::now();
-    let input = ListingInput {
-        title: Some("Benchmark Telecaster".into()),
-        category: Some("instruments".into()),
-        condition: Some("good".into()),
-        reserve_price: Some("1000".into()),
-        starts_at: Some((now - chrono::Duration::minutes(5)).to_rfc3339()),
-        ends_at: Some((now + chrono::Duration::hours(2)).to_rfc3339()),
-        extension_secs: Some(0),
-        ..Default::default()
-    };
-    let steward = Address(address_of(ANVIL_KEYS[0]).into_array());
-    let record = ListingRecord::new_draft(ListingDetails::create(input, now).unwrap(), steward, now);
-    let id = record.id;
+    let (server, base) = start_server(&test_db, dir.path(), &chain_section(&chain)).await;
     let db = test_db.db.clone();
-    db.run(move |conn| {
-        listings::insert(conn, &record)?;
-        commissary_db::publication::queue_publication(conn, id, Utc::now()).map(|_| ())
-    })
-    .await
-    .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let auction: u64 = loop {
-        let record = db.run(move |conn| listings::get(conn, id)).await.unwrap();
-        if record.status == ListingStatus::Live {
-            break record.auction_id.unwrap().parse().unwrap();
-        }
-        assert!(std::time::Instant::now() < deadline, "the benchmark listing was not published within 120 s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let (_, auction) = publish_listing(&db, "Benchmark Telecaster").await;
     anvil.fund(&deployment, ANVIL_KEYS[1], U256::from(10u64.pow(12))).await;
 
     let pid = server.0.id();

@@ -8,9 +8,8 @@
 //! 10,000 for the searches. `READ_BENCH_SECS` sets each wrk run's length (default 5).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 use chrono::Utc;
 
@@ -20,7 +19,7 @@ use commissary_db::views::{self, ListingQuery};
 
 #[path = "support/mod.rs"]
 mod support;
-use support::{Server, serve};
+use support::{serve, start_server};
 
 struct Run {
     rate: f64,
@@ -53,37 +52,6 @@ fn wrk(url: &str, connections: u32, secs: u64) -> Run {
     let p99_ms = text.lines().find_map(|l| l.trim().strip_prefix("99%")).map_or(f64::NAN, |v| millis(v.trim()));
     let errors = text.contains("Non-2xx") || text.contains("Socket errors");
     Run { rate, p99_ms, errors }
-}
-
-async fn start_server(test_db: &TestDb, dir: &std::path::Path) -> (Server, String) {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = dir.join(format!("bench-{port}.toml"));
-    std::fs::write(
-        &config,
-        format!(
-            "[server]\nlisten = \"127.0.0.1:{port}\"\n[database]\nurl = \"{db}\"\n[photos]\nstore = \"{photos}\"\n\
-             [log]\nfilter = \"warn\"\n",
-            db = test_db.url,
-            photos = dir.join("photos").display(),
-        ),
-    )
-    .unwrap();
-    let child = Command::new(std::env::current_exe().unwrap())
-        .args(["serve", config.to_str().unwrap()])
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server(child);
-    let base = format!("http://127.0.0.1:{port}");
-    let probe = reqwest::Client::new();
-    for _ in 0..600 {
-        if probe.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return (server, base);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the service did not become ready within 60 s");
 }
 
 fn row(what: &str, connections: u32, run: &Run, healthz: f64) {
@@ -161,7 +129,7 @@ async fn main() {
         let test_db = TestDb::on(postgres).await;
         let now = Utc::now();
         let ids = test_db.db.run(move |conn| corpus::seed(conn, 1000, 3, now)).await.unwrap();
-        let (server, base) = start_server(&test_db, dir.path()).await;
+        let (server, base) = start_server(&test_db, dir.path(), "").await;
         println!("listing reads, {name}, 1,000 listings, wrk -t2, {secs} s a run:");
         let view = {
             let id = ids[300];
@@ -189,7 +157,7 @@ async fn main() {
         let test_db = TestDb::on(postgres).await;
         let now = Utc::now();
         test_db.db.run(move |conn| corpus::seed(conn, 10_000, 7, now)).await.unwrap();
-        let (server, base) = start_server(&test_db, dir.path()).await;
+        let (server, base) = start_server(&test_db, dir.path(), "").await;
         println!("search, {name}, 10,000 listings, wrk -t2, {secs} s a run:");
         let healthz = wrk(&format!("{base}/healthz"), 32, secs);
         row("/healthz", 32, &healthz, healthz.rate);

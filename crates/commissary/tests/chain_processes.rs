@@ -2,7 +2,6 @@
 //! publishing and of a settlement batch, and two replicas sharing one database with
 //! failover of the chain worker. Backend from COMMISSARY_TEST_DATABASE.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
@@ -13,98 +12,14 @@ use chrono::{Duration as ChronoDuration, Utc};
 use serde_json::json;
 
 use commissary_chain::bindings::CommissaryAuction;
+use commissary_chain::deploy::Deployment;
 use commissary_chain::testkit::{ANVIL_KEYS, Anvil, AnvilOptions};
-use commissary_chain::{ChainConfig, deploy::Deployment};
-use commissary_db::Db;
-use commissary_db::listings::{self, ListingRecord};
+use commissary_db::listings;
 use commissary_db::testkit::TestDb;
-use commissary_domain::{Address, ListingDetails, ListingId, ListingInput, ListingStatus};
+use commissary_domain::ListingStatus;
 
 mod common;
-use common::Service;
-
-/// `[log]` and `[chain]` for a service on `chain` with short timeouts.
-fn chain_sections(chain: &ChainConfig) -> String {
-    format!(
-        r#"[log]
-filter = "info,commissary_chain=debug"
-[chain]
-rpc_url = "{rpc}"
-chain_id = 31337
-auction_address = "{auction}"
-token_address = "{token}"
-deployment_block = {block}
-confirmations = 0
-operator_key = "{key}"
-poll_interval = "200ms"
-settle_batch_size = {batch}
-lease_ttl = "2s"
-stuck_after = "5s"
-rpc_timeout = "2s"
-job_visibility = "5s"
-max_backoff = "1s"
-"#,
-        rpc = chain.rpc_url,
-        auction = chain.auction_address,
-        token = chain.token_address,
-        block = chain.deployment_block,
-        key = ANVIL_KEYS[0],
-        batch = chain.settle_batch_size,
-    )
-}
-
-fn start(dir: &Path, name: &str, database_url: &str, chain: &ChainConfig) -> Service {
-    Service::start(dir, name, database_url, &chain_sections(chain))
-}
-
-fn steward() -> Address {
-    Address(commissary_chain::testkit::address_of(ANVIL_KEYS[0]).into_array())
-}
-
-/// Creates and queues `count` listings ending `ends_in` from now (started five minutes
-/// ago: the minimum duration), as the publish endpoint would.
-async fn queue_listings(db: &Db, count: usize, ends_in: ChronoDuration) -> Vec<ListingId> {
-    let now = Utc::now();
-    let mut ids = Vec::new();
-    for i in 0..count {
-        let input = ListingInput {
-            title: Some(format!("Crash-test cymbal #{i}")),
-            category: Some("instruments".into()),
-            condition: Some("good".into()),
-            reserve_price: Some("1000".into()),
-            starts_at: Some((now - ChronoDuration::minutes(5)).to_rfc3339()),
-            ends_at: Some((now + ends_in).to_rfc3339()),
-            extension_secs: Some(0),
-            ..Default::default()
-        };
-        let details = ListingDetails::create(input, now).expect("valid listing");
-        let record = ListingRecord::new_draft(details, steward(), now);
-        let id = record.id;
-        db.run(move |conn| {
-            listings::insert(conn, &record)?;
-            commissary_db::publication::queue_publication(conn, id, Utc::now()).map(|_| ())
-        })
-        .await
-        .expect("queue");
-        ids.push(id);
-    }
-    ids
-}
-
-async fn statuses(db: &Db, ids: &[ListingId]) -> Vec<ListingStatus> {
-    let ids = ids.to_vec();
-    db.run(move |conn| ids.iter().map(|id| listings::get(conn, *id).map(|l| l.status)).collect())
-        .await
-        .expect("statuses")
-}
-
-async fn wait_until(what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use common::chain::{auction_of, is_published, queue_listings, start, statuses, wait_until};
 
 async fn settled_events(anvil: &Anvil, deployment: &Deployment) -> Vec<U256> {
     let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
@@ -119,10 +34,6 @@ async fn settled_events(anvil: &Anvil, deployment: &Deployment) -> Vec<U256> {
         .iter()
         .map(|log| U256::from_be_slice(log.topics()[1].as_slice()))
         .collect()
-}
-
-fn is_published(s: &ListingStatus) -> bool {
-    matches!(s, ListingStatus::Scheduled | ListingStatus::Live | ListingStatus::Ended)
 }
 
 #[tokio::test]
@@ -312,14 +223,7 @@ async fn two_replicas_stream_the_events_either_one_indexed() {
         statuses(&db, &watched).await.iter().all(is_published)
     })
     .await;
-    let auction_id: u64 = db
-        .run(move |conn| listings::get(conn, watched[0]))
-        .await
-        .expect("listing")
-        .auction_id
-        .expect("auction")
-        .parse()
-        .expect("number");
+    let auction_id = auction_of(&db, watched[0]).await;
     anvil.fund(&deployment, ANVIL_KEYS[3], U256::from(10_000u64)).await;
     // Only the lease holder indexes, yet clients of both replicas see every bid.
     for amount in [1000u128, 1200] {

@@ -179,6 +179,8 @@ export interface CreditEntry {
 export interface Credits {
   address: string;
   credits: string;
+  /** `credits(address)` read from the contract now; null without a chain. */
+  on_chain: string | null;
   withdraw: { to: string | null; function: string; data: `0x${string}` };
   history: CreditEntry[];
 }

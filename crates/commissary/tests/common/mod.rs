@@ -8,6 +8,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+pub mod chain;
+pub mod member;
+
 pub struct Service {
     child: Child,
     pub port: u16,

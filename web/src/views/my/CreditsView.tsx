@@ -40,7 +40,8 @@ export function CreditsView() {
 
   if (error) return <p class="panel error-panel">{error}</p>;
   if (!credits) return <p class="loading">Loading your refunds…</p>;
-  const amount = BigInt(credits.credits);
+  // The contract's own figure when the service could read it: the index may lag a block.
+  const amount = BigInt(credits.on_chain ?? credits.credits);
   const connected = conn && sameAddress(conn.account, me?.address);
 
   const withdraw = async () => {
