@@ -95,6 +95,8 @@ async function bid(page, amount, { method } = {}) {
 const GASLESS = /^Gasless/;
 const FROM_WALLET = /^From my wallet/;
 
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** The short form the page shows for an address ("0x7099…79C8"). */
 const short = (address) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
@@ -605,7 +607,7 @@ test("set a maximum: one gasless signature, the Commissary bids up to it, revoke
     const maxPrompt = prompts.find((p) => p.primaryType === "MaxBid");
     assert.match(
       maxPrompt?.text ?? "",
-      new RegExp(`sign a maximum of ${max} AMPLED on “${target.title}”.*valid until`),
+      new RegExp(`sign a maximum of ${max} AMPLED on “${escapeRegExp(target.title)}”.*valid until`),
     );
     // Not leading, so the first bid is placed at once; then someone outbids and the
     // Commissary bids again for member 5, never above the maximum.
