@@ -604,6 +604,7 @@ test("set a maximum: one gasless signature, the Commissary bids up to it, revoke
     await m.page.getByRole("button", { name: "Sign my maximum" }).click();
     const state = m.page.getByTestId("max-bid-state");
     await state.getByText(new RegExp(`Your maximum: ${max} AMPLED, active`)).waitFor({ timeout: 20_000 });
+    await screenshot(m.page, "listing-max-bid");
     const maxPrompt = prompts.find((p) => p.primaryType === "MaxBid");
     assert.match(
       maxPrompt?.text ?? "",
