@@ -44,11 +44,19 @@ export function MaxBidBox({ listing, chain, conn, minimum, onChanged }: Props) {
 
   useEffect(() => {
     const controller = new AbortController();
-    api.maxBid(listing.id, controller.signal).then(setCurrent, (e) => {
-      if (controller.signal.aborted) return;
-      if (missing(e)) setHidden(true);
-      else setCurrent(null);
-    });
+    // GET …/max-bid answers 404 when there is none (a console error in browsers), so ask
+    // only when "my bids" says this auction has one of the member's maximums.
+    api
+      .myBids(undefined, controller.signal)
+      .then((page) => {
+        const mine = page.items.find((b) => b.listing.id === listing.id);
+        return mine?.max_bid_state ? api.maxBid(listing.id, controller.signal) : null;
+      })
+      .then(setCurrent, (e) => {
+        if (controller.signal.aborted) return;
+        if (missing(e)) setHidden(true);
+        else setCurrent(null);
+      });
     return () => controller.abort();
   }, [listing.id, listing.highest_bid, conn.account]);
 
