@@ -135,7 +135,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         donor: "The Leeds Collective",
         reserve_ampled: 40,
         subject: corpus::DemoSubject::Amp,
-        ends_in_minutes: 4,
+        ends_in_minutes: 6,
     },
     DemoItem {
         title: "Yamaha FG-180 acoustic guitar",
@@ -191,7 +191,7 @@ async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow
             condition: Some(item.condition.into()),
             donor_credit: Some(Some(item.donor.into())),
             reserve_price: Some((item.reserve_ampled * ONE_AMPLED).to_string()),
-            starts_at: Some((now - ChronoDuration::minutes(2)).to_rfc3339()),
+            starts_at: Some(now.to_rfc3339()),
             ends_at: Some((now + ChronoDuration::minutes(item.ends_in_minutes)).to_rfc3339()),
             extension_secs: Some(60),
             ..Default::default()
@@ -326,7 +326,7 @@ pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
     );
     println!();
     println!(
-        "  {} demo listings are being published on chain; the first ends in ~4 minutes with a winner (member {DEMO_BIDDER_INDEX}) and is settled automatically.",
+        "  {} demo listings are being published on chain; the first ends in ~6 minutes with a winner (member {DEMO_BIDDER_INDEX}) and is settled automatically.",
         seeded.len()
     );
     println!(
