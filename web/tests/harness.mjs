@@ -278,29 +278,34 @@ export async function eventually(check, { timeoutMs = 30_000, what = "condition"
   }
 }
 
-/**
- * A bid sent straight to the contract from anvil key `keyIndex` (approve, then bid), as a
- * member's own wallet elsewhere would: no page involved.
- */
-export async function bidOnChain(app, keyIndex, auctionId, amount) {
-  const config = await fetch(`${app.url}/api/v1/config`).then((r) => r.json());
+function chainParts(app, keyIndex, config) {
   const account = privateKeyToAccount(keyOf(keyIndex));
   const wallet = createWalletClient({ account, chain: foundry, transport: http(app.rpcUrl) });
   const { abi: auctionAbi } = JSON.parse(
     readFileSync(join(root, "auction-contract/abi/CommissaryAuction.json"), "utf8"),
   );
   const { abi: tokenAbi } = JSON.parse(readFileSync(join(root, "auction-contract/abi/AmpledToken.json"), "utf8"));
-  const mined = async (hash) => {
-    for (;;) {
-      const receipt = await rpc(app.rpcUrl, "eth_getTransactionReceipt", [hash]);
-      if (receipt) {
-        if (receipt.status !== "0x1") throw new Error(`transaction ${hash} reverted`);
-        return receipt;
-      }
-      await new Promise((r) => setTimeout(r, 200));
+  return { account, wallet, auctionAbi, tokenAbi, config };
+}
+
+/** Waits for a transaction's receipt (it must succeed). */
+export async function mined(app, hash) {
+  for (;;) {
+    const receipt = await rpc(app.rpcUrl, "eth_getTransactionReceipt", [hash]);
+    if (receipt) {
+      if (receipt.status !== "0x1") throw new Error(`transaction ${hash} reverted`);
+      return receipt;
     }
-  };
-  await mined(
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `approve(auction, amount)` from anvil key `keyIndex`, mined. */
+export async function approveOnChain(app, keyIndex, amount) {
+  const config = await fetch(`${app.url}/api/v1/config`).then((r) => r.json());
+  const { wallet, tokenAbi } = chainParts(app, keyIndex, config);
+  return mined(
+    app,
     await wallet.writeContract({
       address: config.token_address,
       abi: tokenAbi,
@@ -308,12 +313,26 @@ export async function bidOnChain(app, keyIndex, auctionId, amount) {
       args: [config.auction_address, amount],
     }),
   );
-  return mined(
-    await wallet.writeContract({
-      address: config.auction_address,
-      abi: auctionAbi,
-      functionName: "bid",
-      args: [BigInt(auctionId), amount],
-    }),
-  );
+}
+
+/** `bid(auctionId, amount)` from anvil key `keyIndex`, sent and NOT waited for (`fees`: viem's fee fields). */
+export async function sendBid(app, keyIndex, auctionId, amount, fees = {}) {
+  const config = await fetch(`${app.url}/api/v1/config`).then((r) => r.json());
+  const { wallet, auctionAbi } = chainParts(app, keyIndex, config);
+  return wallet.writeContract({
+    address: config.auction_address,
+    abi: auctionAbi,
+    functionName: "bid",
+    args: [BigInt(auctionId), amount],
+    ...fees,
+  });
+}
+
+/**
+ * A bid sent straight to the contract from anvil key `keyIndex` (approve, then bid), as a
+ * member's own wallet elsewhere would: no page involved.
+ */
+export async function bidOnChain(app, keyIndex, auctionId, amount) {
+  await approveOnChain(app, keyIndex, amount);
+  return mined(app, await sendBid(app, keyIndex, auctionId, amount));
 }

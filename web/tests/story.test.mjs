@@ -13,6 +13,7 @@ import { after, before, test } from "node:test";
 import {
   addressOf,
   advanceChain,
+  approveOnChain,
   bidOnChain,
   ethBalance,
   eventually,
@@ -21,6 +22,7 @@ import {
   root,
   rpc,
   screenshot,
+  sendBid,
   signIn,
   startCommissary,
   walletContext,
@@ -544,6 +546,44 @@ test("a declined signature is said in words, and nothing is sent", () =>
     await m.page.getByTestId("bid-error").getByText("You declined the request in your wallet.").waitFor();
     const after = (await fetch(`${app.url}/api/v1/listings/${target.id}/bids`).then((r) => r.json())).items.length;
     assert.equal(after, before);
+  }));
+
+test("a relayed bid outbid before it is mined ends failed, and the page says so in words", () =>
+  withShots("relay-failed", async () => {
+    const target = await listingByTitle(app, "Focusrite Scarlett 2i2 audio interface");
+    const m = await open(3, `#/listing/${target.id}`);
+    await signIn(m.page);
+    await m.page.locator("#bid-amount").waitFor();
+    const minimum = BigInt((await listingByTitle(app, target.title)).min_next_bid);
+    const amount = (minimum + 10n ** 18n - 1n) / 10n ** 18n;
+    const rival = (amount + 5n) * 10n ** 18n;
+    await approveOnChain(app, 2, rival);
+    // Blocks stop once member 3 signs: the relayer's transaction waits in the pool, a
+    // rival's higher bid with a higher tip joins it, and one block takes both, the rival's first.
+    m.wallet.hooks.beforeSign = async (document) => {
+      if (document.primaryType === "Bid") await rpc(app.rpcUrl, "evm_setIntervalMining", [0]);
+    };
+    try {
+      await m.page.locator("#bid-amount").fill(String(amount));
+      await m.page.getByRole("button", { name: "Place bid" }).click();
+      await m.page.getByText("Bid sent, waiting for a block").waitFor({ timeout: 30_000 });
+      const hash = await sendBid(app, 2, target.auction_id, rival, {
+        maxPriorityFeePerGas: 200_000_000_000n,
+        maxFeePerGas: 400_000_000_000n,
+      });
+      await eventually(() => rpc(app.rpcUrl, "eth_getTransactionByHash", [hash]), { what: "the rival in the pool" });
+      await rpc(app.rpcUrl, "evm_mine");
+    } finally {
+      await rpc(app.rpcUrl, "evm_setIntervalMining", [1]);
+    }
+    await m.page
+      .getByTestId("bid-error")
+      .getByText("Someone else's bid reached the chain first, so yours was refused; nothing was taken. Bid again.")
+      .waitFor({ timeout: 60_000 });
+    await m.page
+      .getByTestId("price")
+      .getByText(`${rival / 10n ** 18n} AMPLED`)
+      .waitFor({ timeout: 15_000 });
   }));
 
 test("when the relay is unavailable (relayer low on ETH) the page says why and offers the wallet", () =>

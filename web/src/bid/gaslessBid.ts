@@ -58,6 +58,15 @@ export function checkQuote(quote: BidQuote, amount: bigint, nowSecs: number): vo
   }
 }
 
+/** A relayed bid the chain refused (`failure.code`, e.g. `bid_too_low`: outbid before it was mined). */
+export class RelayFailed extends BidRefusal {
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 /** A relay that ended `failed`, in words (the contract's reason, e.g. outbid before it was mined). */
 function failureMessage(status: RelayStatus): string {
   const code = status.failure?.code ?? "reverted";
@@ -77,7 +86,7 @@ export async function followRelay(relay: RelayStatus, onSent: (hash: `0x${string
       onSent(status.tx_hash as `0x${string}`);
     }
     if (status.status === "mined" && status.tx_hash) return status.tx_hash as `0x${string}`;
-    if (status.status === "failed") throw new BidRefusal(failureMessage(status));
+    if (status.status === "failed") throw new RelayFailed(failureMessage(status), status.failure?.code ?? "reverted");
     if (Date.now() > deadline) {
       throw new BidRefusal(
         "The relayer has not sent your bid yet. It stays queued; check My commissary → Bids in a few minutes.",

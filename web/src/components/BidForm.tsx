@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api/client";
+import { RelayFailed } from "../bid/gaslessBid";
 import type { BidMethod, BidProgress, BidStep } from "../bid/method";
 import { RelayUnavailable, STEP_LABEL, STEP_ORDER } from "../bid/method";
 import { describeError } from "../chain/errors";
@@ -43,6 +44,8 @@ export function BidForm({
   const [error, setError] = useState<string | null>(null);
   /** The minimum a `bid_too_low` refusal named: that message stays when the page learns of the bid. */
   const [refusedBelow, setRefusedBelow] = useState<bigint | null>(null);
+  /** A relayed bid outbid before it was mined: the bid that beat it is the next reset's news. */
+  const [keepOnce, setKeepOnce] = useState(false);
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
 
@@ -53,9 +56,11 @@ export function BidForm({
     setTouched(false);
     setProgress(null);
     setSeen([]);
-    // A relay refusal that already names this new minimum is still the news.
-    if (refusedBelow === null || refusedBelow !== minimum) setError(null);
+    // A refusal caused by this very bid (it names this new minimum, or the chain took it
+    // before ours) is still the news.
+    if (!keepOnce && (refusedBelow === null || refusedBelow !== minimum)) setError(null);
     setRefusedBelow(null);
+    setKeepOnce(false);
   }, [resetKey]);
 
   // A new minimum overrides a suggestion the member has not edited.
@@ -67,6 +72,7 @@ export function BidForm({
     event.preventDefault();
     setError(null);
     setRefusedBelow(null);
+    setKeepOnce(false);
     let value: bigint;
     try {
       value = parseAmpled(amount);
@@ -99,6 +105,7 @@ export function BidForm({
       if (e instanceof ApiError && e.code === "bid_too_low" && typeof e.extra.min_next_bid === "string") {
         setRefusedBelow(BigInt(e.extra.min_next_bid));
       }
+      if (e instanceof RelayFailed && e.code === "bid_too_low") setKeepOnce(true);
       if (e instanceof RelayUnavailable) onRelayUnavailable?.(e.reason);
     } finally {
       setBusy(false);
