@@ -27,8 +27,8 @@ export const KEYS = [
 ].map((m) => m[1]);
 
 /**
- * `commissary dev`'s gasless member: $AMPLED and exactly 0 ETH, not an anvil account (those
- * start with ETH). Pass "gasless" where a key index is taken.
+ * `commissary dev`'s gasless member: $AMPLED and exactly 0 ETH (anvil account 10, whose ETH
+ * `commissary dev` takes away). Pass "gasless" where a key index is taken.
  */
 export const GASLESS_KEY = readFileSync(join(root, "crates/commissary/src/dev.rs"), "utf8").match(
   /GASLESS_MEMBER_KEY[^=]*=\s*"(0x[0-9a-f]{64})"/,

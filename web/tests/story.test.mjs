@@ -491,6 +491,27 @@ test("a member bids with the keyboard alone", async () => {
   await page.getByTestId("full-photo").waitFor({ state: "hidden" });
 });
 
+test("commissary dev's own wallet: the gasless member (0 ETH) signs through the node and bids through the relayer", async () => {
+  const target = await listingByTitle(app, "Boss DS-1 distortion pedal");
+  // No injected wallet: only the dev wallets `commissary dev` lists, as in `make run`.
+  const { page } = await open(null, `#/listing/${target.id}`);
+  const member = addressOf("gasless");
+  assert.equal(await ethBalance(app.rpcUrl, member), 0n, "the gasless member holds no ETH");
+  await page.getByRole("button", { name: "Sign in to bid" }).click();
+  const short = `${member.slice(0, 6)}…${member.slice(-4)}`;
+  await page.getByRole("button", { name: new RegExp(`Dev wallet ${escapeRegExp(short)}`) }).click();
+  await page.getByTestId("me-address").waitFor();
+  assert.equal(await page.getByRole("radio", { name: GASLESS }).isChecked(), true);
+  // The box starts at the current minimum: bid it.
+  await page.locator("#bid-amount").waitFor();
+  await page.getByRole("button", { name: "Place bid" }).click();
+  await page.getByText("Your bid is in").waitFor({ timeout: 60_000 });
+  await page.getByTestId("you-lead").waitFor();
+  const [first] = (await fetch(`${app.url}/api/v1/listings/${target.id}/bids`).then((r) => r.json())).items;
+  assert.equal(first.bidder.toLowerCase(), member.toLowerCase());
+  assert.equal(await ethBalance(app.rpcUrl, member), 0n, "still exactly 0 ETH: the relayer paid the gas");
+});
+
 test("a relayed bid outbid while it is being signed is refused in words (bid_too_low), with the new minimum", () =>
   withShots("relay-outbid", async () => {
     const target = await listingByTitle(app, "Focusrite Scarlett 2i2 audio interface");
