@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
 use base64::Engine;
-use chrono::{Duration as ChronoDuration, SecondsFormat, Utc};
+use chrono::{Duration as ChronoDuration, Utc};
 use hmac::{Hmac, Mac};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -158,19 +158,14 @@ async fn won_gear_reaches_its_winner_and_everyone_hears_about_it() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["email"], ALICE_EMAIL);
 
-    // An auction (pickup only) that ends in 30 s; Bob opens, Alice outbids him.
-    let now = Utc::now();
-    let mut listing = listing_body("Gibson ES-335");
-    listing["starts_at"] = json!((now - ChronoDuration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true));
-    listing["ends_at"] = json!((now + ChronoDuration::seconds(30)).to_rfc3339_opts(SecondsFormat::Secs, true));
+    // An auction (pickup only) that runs six minutes; Bob opens, Alice outbids him, and
+    // chain time moves past the end.
+    let mut listing = opening_now("Gibson ES-335", ChronoDuration::minutes(6));
     listing["reserve_price"] = json!((10 * AMPLED).to_string());
     listing["extension_secs"] = json!(0);
     listing["category"] = json!("instruments");
     let id = app.create_listing(&steward, listing).await["id"].as_str().expect("id").to_owned();
-    assert_eq!(
-        steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish").status(),
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(app.publish(&steward, &id).await.status(), StatusCode::ACCEPTED);
     let live = eventually("the auction to go live", || async {
         let l = get_json(&app, &app.client(), &format!("/api/v1/listings/{id}")).await;
         (l["status"] == "live").then_some(l)
@@ -184,6 +179,7 @@ async fn won_gear_reaches_its_winner_and_everyone_hears_about_it() {
     }
     anvil.bid(&deployment, ANVIL_KEYS[2], auction_id, 10 * AMPLED).await.expect("bob bids");
     anvil.bid(&deployment, ANVIL_KEYS[1], auction_id, 11 * AMPLED).await.expect("alice outbids bob");
+    anvil.increase_time(7 * 60).await;
     eventually("settlement", || async {
         let l = get_json(&app, &app.client(), &format!("/api/v1/listings/{id}")).await;
         (l["status"] == "settled").then_some(())

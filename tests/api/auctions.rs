@@ -78,6 +78,66 @@ async fn only_stewards_publish_and_an_ended_draft_cannot_be_published() {
 }
 
 #[actix_rt::test]
+async fn publishing_reports_every_missing_piece_at_once_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let steward = app.steward().await;
+    let mut body = listing_body("Unready");
+    body["description"] = json!("   ");
+    let listing = app.create_listing(&steward, body).await;
+    let id = listing["id"].as_str().expect("id").to_owned();
+    let listing_id: ListingId = id.parse().expect("uuid");
+    // Written an hour before it was meant to open, published two minutes after that.
+    let start = Utc::now() - Duration::minutes(2);
+    app.db
+        .run(move |conn| {
+            let mut record = commissary_db::listings::get(conn, listing_id)?;
+            record.details.schedule.starts_at = start;
+            commissary_db::listings::update_draft(conn, listing_id, &record.details, Utc::now())
+        })
+        .await
+        .expect("backdate the start");
+    let publish = || steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send();
+    let response = publish().await.expect("publish");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "validation_failed");
+    let fields: Vec<(&str, &str)> = body["error"]["details"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| (f["field"].as_str().expect("field"), f["code"].as_str().expect("code")))
+        .collect();
+    assert_eq!(fields, [("photos", "required"), ("description", "required"), ("starts_at", "in_the_past")]);
+    assert!(queued_jobs(&app, &id).await.is_empty(), "nothing queued");
+    let still: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}")).await;
+    assert_eq!(still["status"], "draft");
+
+    // Each piece supplied in turn: the refusal names only what is still missing.
+    let photo = app.upload(&steward, &id, "front.jpg", commissary_photos::corpus::jpeg(640, 480)).await;
+    assert_eq!(photo.status(), StatusCode::CREATED);
+    let opens = (Utc::now() + Duration::minutes(10)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let patched = steward
+        .patch(app.url(&format!("/api/v1/listings/{id}")))
+        .json(&json!({ "starts_at": opens }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(patched.status(), StatusCode::OK);
+    let response = publish().await.expect("publish");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["details"][0]["field"], "description", "{body}");
+    assert_eq!(body["error"]["details"].as_array().map(Vec::len), Some(1), "{body}");
+    let patched = steward
+        .patch(app.url(&format!("/api/v1/listings/{id}")))
+        .json(&json!({ "description": "Plays well." }))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(publish().await.expect("publish").status(), StatusCode::ACCEPTED);
+}
+
+#[actix_rt::test]
 async fn identical_listings_cannot_both_be_published() {
     let app = TestApp::spawn().await;
     let steward = app.steward().await;
@@ -88,9 +148,10 @@ async fn identical_listings_cannot_both_be_published() {
     body["ends_at"] = json!(ends);
     let first = app.create_listing(&steward, body.clone()).await;
     let second = app.create_listing(&steward, body).await;
-    let publish = |id: &str| steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send();
-    assert_eq!(publish(first["id"].as_str().expect("id")).await.expect("publish").status(), StatusCode::ACCEPTED);
-    let duplicate = publish(second["id"].as_str().expect("id")).await.expect("publish");
+    // The same photo too: the document, and so its hash, is the same.
+    let first = app.publish(&steward, first["id"].as_str().expect("id")).await;
+    assert_eq!(first.status(), StatusCode::ACCEPTED);
+    let duplicate = app.publish(&steward, second["id"].as_str().expect("id")).await;
     assert_eq!(error_code(duplicate).await, (StatusCode::CONFLICT, "duplicate_listing".into()));
     let still_draft: Value = steward
         .get(app.url(&format!("/api/v1/listings/{}", second["id"].as_str().expect("id"))))
@@ -117,7 +178,7 @@ async fn cancelling_a_draft_or_a_publication() {
 
     let listing = app.create_listing(&steward, listing_body("Withdrawn")).await;
     let id = listing["id"].as_str().expect("id").to_owned();
-    steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");
+    assert_eq!(app.publish(&steward, &id).await.status(), StatusCode::ACCEPTED);
     for _ in 0..2 {
         let response = steward.post(app.url(&format!("/api/v1/listings/{id}/cancel"))).send().await.expect("cancel");
         assert_eq!(response.status(), StatusCode::ACCEPTED);

@@ -128,7 +128,10 @@ async fn an_edit_or_a_status_change_gives_a_new_tag_and_drafts_stay_private() {
     let app = TestApp::spawn().await;
     let steward = app.steward().await;
     let listing = app.create_listing(&steward, listing_body("Big Muff")).await;
-    let path = format!("/api/v1/listings/{}", listing["id"].as_str().expect("id"));
+    let id = listing["id"].as_str().expect("id");
+    let photo = app.upload(&steward, id, "front.jpg", commissary_photos::corpus::jpeg(640, 480)).await;
+    assert_eq!(photo.status(), StatusCode::CREATED, "publishing needs a photo");
+    let path = format!("/api/v1/listings/{id}");
     let (status, t1, cache, _) = read(&app, &steward, &path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(cache, "private, no-cache", "a steward's view may show drafts");

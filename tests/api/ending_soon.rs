@@ -65,11 +65,11 @@ async fn titles(app: &TestApp, query: &str) -> Vec<String> {
 pub(crate) async fn published(app: &TestApp, title: &str, ends_at: DateTime<Utc>) -> (ListingId, String) {
     let steward = app.steward().await;
     let mut body = listing_body(title);
-    body["starts_at"] = json!(at(Utc::now() - Duration::minutes(10)));
+    body["starts_at"] = json!(at(Utc::now()));
     body["ends_at"] = json!(at(ends_at));
     let listing = app.create_listing(&steward, body).await;
     let id: ListingId = listing["id"].as_str().expect("id").parse().expect("uuid");
-    let response = steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");
+    let response = app.publish(&steward, &id.to_string()).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let record = app.db.run(move |conn| listings::get(conn, id)).await.expect("record");
     (id, record.listing_hash.expect("hash"))

@@ -198,6 +198,14 @@ impl TestApp {
         json
     }
 
+    /// Publishes a draft as a steward does in the editor: with a photo first, which
+    /// publishing requires. Returns the publish response.
+    pub async fn publish(&self, steward: &Client, listing_id: &str) -> Response {
+        let photo = self.upload(steward, listing_id, "front.jpg", commissary_photos::corpus::jpeg(640, 480)).await;
+        assert_eq!(photo.status(), StatusCode::CREATED, "photo upload for publishing");
+        steward.post(self.url(&format!("/api/v1/listings/{listing_id}/publish"))).send().await.expect("publish")
+    }
+
     pub async fn upload(&self, client: &Client, listing_id: &str, file_name: &str, bytes: Vec<u8>) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned());
         let form = reqwest::multipart::Form::new().part("photo", part);
@@ -215,6 +223,17 @@ impl Drop for TestApp {
         // Stop serving before the database goes away.
         drop(self.running.take());
     }
+}
+
+/// A listing body that opens as soon as it is published (within the publish grace for
+/// the start) and closes `runs_for` later: at least five minutes, the shortest auction.
+/// Tests move chain time (`evm_increaseTime`) to reach the end; they never wait for it.
+pub fn opening_now(title: &str, runs_for: Duration) -> Value {
+    let now = Utc::now();
+    let mut body = listing_body(title);
+    body["starts_at"] = json!(now.to_rfc3339_opts(SecondsFormat::Secs, true));
+    body["ends_at"] = json!((now + runs_for).to_rfc3339_opts(SecondsFormat::Secs, true));
+    body
 }
 
 /// A valid listing body starting soon and ending in a few days.

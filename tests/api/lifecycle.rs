@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use alloy::primitives::{Address as ChainAddress, U256};
-use chrono::{Duration as ChronoDuration, SecondsFormat, Utc};
+use chrono::{Duration as ChronoDuration, SecondsFormat};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -40,18 +40,15 @@ async fn publish_bid_extend_and_settle_automatically() {
     let app = TestApp::spawn_with(|config| config.chain = Some(chain)).await;
     let steward = app.steward().await;
 
-    // Started five minutes ago (the minimum duration), ends in 40 s; a bid in
-    // the last 20 s extends the end to 20 s after that bid.
-    let now = Utc::now();
-    let mut body = listing_body("Hammond M3 organ");
-    body["starts_at"] = json!((now - ChronoDuration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true));
-    body["ends_at"] = json!((now + ChronoDuration::seconds(40)).to_rfc3339_opts(SecondsFormat::Secs, true));
+    // Opens now and runs six minutes; a bid in the last 20 s extends the end to 20 s after
+    // that bid. Chain time is moved to the end, never waited for.
+    let mut body = opening_now("Hammond M3 organ", ChronoDuration::minutes(6));
     body["reserve_price"] = json!((10 * AMPLED).to_string());
     body["min_increment_bps"] = json!(1000);
     body["extension_secs"] = json!(20);
     let listing = app.create_listing(&steward, body).await;
     let id = listing["id"].as_str().expect("id").to_owned();
-    let published = steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");
+    let published = app.publish(&steward, &id).await;
     assert_eq!(published.status(), StatusCode::ACCEPTED);
     let live = poll_listing(&app, &id, "the auction to go live", |l| l["status"] == "live").await;
     let auction_id: u64 = live["auction_id"].as_str().expect("auction id").parse().expect("number");
@@ -84,12 +81,10 @@ async fn publish_bid_extend_and_settle_automatically() {
         "outbid alice was refunded"
     );
 
-    // Wait for the extension window (the last 20 s), then bid.
-    let end = chrono::DateTime::parse_from_rfc3339(&original_end).expect("rfc3339").with_timezone(&Utc);
-    let wait = (end - ChronoDuration::seconds(12)) - Utc::now();
-    if let Ok(wait) = wait.to_std() {
-        tokio::time::sleep(wait).await;
-    }
+    // Into the extension window (the last 20 s), then bid.
+    let end = chrono::DateTime::parse_from_rfc3339(&original_end).expect("rfc3339").timestamp();
+    let chain_now = i64::try_from(anvil.timestamp().await).expect("fits");
+    anvil.increase_time(u64::try_from(end - 12 - chain_now).expect("the end is ahead")).await;
     anvil.bid(&deployment, carol, auction_id, 17 * AMPLED).await.expect("carol bids late");
     let extended = poll_listing(&app, &id, "the late bid", |l| l["bid_count"] == 4).await;
     let new_end = extended["ends_at"].as_str().expect("end").to_owned();
@@ -99,6 +94,7 @@ async fn publish_bid_extend_and_settle_automatically() {
         .expect("time");
     assert_eq!(new_end, chain_end.to_rfc3339_opts(SecondsFormat::Secs, true), "the API shows the chain's end");
 
+    anvil.increase_time(25).await;
     let settled = poll_listing(&app, &id, "automatic settlement", |l| l["status"] == "settled").await;
     let settlement = &settled["settlement"];
     assert_eq!(settlement["winner"], address_of(carol).to_checksum(None));

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use alloy::primitives::U256;
-use chrono::{Duration as ChronoDuration, SecondsFormat, Utc};
+use chrono::Duration as ChronoDuration;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -93,16 +93,24 @@ pub(crate) async fn live_listing(
     title: &str,
     ends_in: ChronoDuration,
 ) -> (String, u64) {
-    let now = Utc::now();
-    let mut body = listing_body(title);
-    body["starts_at"] = json!((now - ChronoDuration::minutes(5)).to_rfc3339_opts(SecondsFormat::Secs, true));
-    body["ends_at"] = json!((now + ends_in).to_rfc3339_opts(SecondsFormat::Secs, true));
+    live_listing_with(app, steward, title, ends_in, 0).await
+}
+
+/// [`live_listing`] with a soft-close extension window of `extension_secs`.
+pub(crate) async fn live_listing_with(
+    app: &TestApp,
+    steward: &Client,
+    title: &str,
+    ends_in: ChronoDuration,
+    extension_secs: u32,
+) -> (String, u64) {
+    let mut body = opening_now(title, ends_in);
     body["reserve_price"] = json!((10 * AMPLED).to_string());
     body["min_increment_bps"] = json!(1000);
-    body["extension_secs"] = json!(0);
+    body["extension_secs"] = json!(extension_secs);
     let listing = app.create_listing(steward, body).await;
     let id = listing["id"].as_str().expect("id").to_owned();
-    let published = steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");
+    let published = app.publish(steward, &id).await;
     assert_eq!(published.status(), StatusCode::ACCEPTED);
     let live = poll_listing(app, &id, "the auction to go live", |l| l["status"] == "live").await;
     (id, live["auction_id"].as_str().expect("auction id").parse().expect("number"))
@@ -208,8 +216,8 @@ async fn members_see_their_auctions_outbid_raise_win_and_loss_and_only_their_own
     let (deployment, chain) = anvil.deploy().await;
     let app = TestApp::spawn_with(|config| config.chain = Some(chain)).await;
     let steward = app.steward().await;
-    let (a, auction_a) = live_listing(&app, &steward, "Fender Rhodes", ChronoDuration::seconds(90)).await;
-    let (b, auction_b) = live_listing(&app, &steward, "Moog Minitaur", ChronoDuration::seconds(90)).await;
+    let (a, auction_a) = live_listing(&app, &steward, "Fender Rhodes", ChronoDuration::minutes(6)).await;
+    let (b, auction_b) = live_listing(&app, &steward, "Moog Minitaur", ChronoDuration::minutes(6)).await;
     let (_, auction_c) = live_listing(&app, &steward, "Korg MS-20", ChronoDuration::hours(1)).await;
     // MEMBER_KEY and OTHER_KEY are anvil accounts 1 and 2.
     let (alice_key, bob_key, carol_key) = (ANVIL_KEYS[1], ANVIL_KEYS[2], ANVIL_KEYS[3]);
@@ -255,7 +263,7 @@ async fn members_see_their_auctions_outbid_raise_win_and_loss_and_only_their_own
 
     // Both end (chain time moves) and are settled by the keeper, which the indexer wakes
     // when it applies the next auction event (a bid on another listing, mined after the end).
-    anvil.increase_time(120).await;
+    anvil.increase_time(7 * 60).await;
     bid(&anvil, &deployment, carol_key, auction_c, 10 * AMPLED).await;
     poll_listing(&app, &a, "A settled", |l| l["status"] == "settled").await;
     poll_listing(&app, &b, "B settled", |l| l["status"] == "settled").await;
@@ -333,7 +341,7 @@ async fn the_watchlist_is_idempotent_and_counted() {
 
     let draft = member.put(app.url(&path)).send().await.expect("put");
     assert_eq!(error_code(draft).await, (StatusCode::NOT_FOUND, "not_found".into()), "drafts cannot be watched");
-    let published = steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send().await.expect("publish");
+    let published = app.publish(&steward, &id).await;
     assert_eq!(published.status(), StatusCode::ACCEPTED);
 
     for client in [&member, &member, &other] {

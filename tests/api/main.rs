@@ -9,6 +9,7 @@ mod helpers;
 mod lifecycle;
 mod listings;
 mod live;
+mod max_bid;
 mod operations;
 mod photos;
 mod read_cache;

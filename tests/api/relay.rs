@@ -21,17 +21,17 @@ use crate::helpers::*;
 use crate::lifecycle::poll_listing;
 use crate::live::SseStream;
 
-const AMPLED: u128 = 1_000_000_000_000_000_000;
+pub(crate) const AMPLED: u128 = 1_000_000_000_000_000_000;
 /// Members without any ETH (not anvil accounts): public test fixtures.
-const GASLESS: &str = "7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee0001";
-const GASLESS_2: &str = "7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee0002";
-const RELAYER: usize = 6;
+pub(crate) const GASLESS: &str = "7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee0001";
+pub(crate) const GASLESS_2: &str = "7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee0002";
+pub(crate) const RELAYER: usize = 6;
 
-fn chain_address(key: &str) -> ChainAddress {
+pub(crate) fn chain_address(key: &str) -> ChainAddress {
     address_of(&format!("0x{}", key.trim_start_matches("0x")))
 }
 
-async fn spawn(anvil: &Anvil, adjust: impl FnOnce(&mut commissary::Config)) -> (Deployment, TestApp) {
+pub(crate) async fn spawn(anvil: &Anvil, adjust: impl FnOnce(&mut commissary::Config)) -> (Deployment, TestApp) {
     let (deployment, chain) = anvil.deploy().await;
     let app = TestApp::spawn_with(|config| {
         config.chain = Some(chain);
@@ -54,13 +54,13 @@ async fn app_on(anvil: &Anvil, deployment: &Deployment, adjust: impl FnOnce(&mut
 
 /// Publishes a listing that is live now for an hour, reserve 10 AMPLED, +10 % steps, no
 /// extension.
-async fn live_listing(app: &TestApp, steward: &Client, title: &str) -> (String, u64) {
+pub(crate) async fn live_listing(app: &TestApp, steward: &Client, title: &str) -> (String, u64) {
     crate::live::live_listing(app, steward, title, ChronoDuration::hours(1)).await
 }
 
 /// `eth_signTypedData_v4` of `document` by `key`, computed by Foundry's `cast` (an
 /// implementation independent of the service's).
-fn sign_typed(key: &str, document: &Value) -> String {
+pub(crate) fn sign_typed(key: &str, document: &Value) -> String {
     let cast = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/@foundry-rs/cast-linux-amd64/bin/cast");
     let output = std::process::Command::new(cast)
         .args(["wallet", "sign", "--private-key", &format!("0x{}", key.trim_start_matches("0x")), "--data"])
@@ -78,16 +78,21 @@ async fn quote(app: &TestApp, listing: &str, bidder: Address, amount: u128) -> V
     response.json().await.expect("json")
 }
 
-/// The relay body for a quote signed by `key` (with the permit when the quote has one).
-fn signed_body(key: &str, quote: &Value) -> Value {
-    let permit = match &quote["permit_typed_data"] {
+/// The body's `permit` for a quote: its permit signed by `key`, or `null` without one.
+pub(crate) fn permit_body(key: &str, quote: &Value) -> Value {
+    match &quote["permit_typed_data"] {
         Value::Null => Value::Null,
         document => json!({
             "value": document["message"]["value"],
             "deadline": quote["deadline"],
             "signature": sign_typed(key, document),
         }),
-    };
+    }
+}
+
+/// The relay body for a quote signed by `key` (with the permit when the quote has one).
+fn signed_body(key: &str, quote: &Value) -> Value {
+    let permit = permit_body(key, quote);
     json!({
         "amount": quote["typed_data"]["message"]["amount"],
         "nonce": quote["nonce"],
@@ -101,7 +106,7 @@ async fn relay(app: &TestApp, member: &Client, listing: &str, body: &Value) -> r
     member.post(app.url(&format!("/api/v1/listings/{listing}/bids/relay"))).json(body).send().await.expect("relay")
 }
 
-async fn wait_relay(app: &TestApp, member: &Client, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_relay(app: &TestApp, member: &Client, id: &str, done: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let status = get_json(app, member, &format!("/api/v1/relay/{id}")).await;
@@ -113,22 +118,22 @@ async fn wait_relay(app: &TestApp, member: &Client, id: &str, done: impl Fn(&Val
     }
 }
 
-async fn token_balance(anvil: &Anvil, deployment: &Deployment, who: ChainAddress) -> U256 {
+pub(crate) async fn token_balance(anvil: &Anvil, deployment: &Deployment, who: ChainAddress) -> U256 {
     let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
     AmpledToken::new(deployment.token, &provider).balanceOf(who).call().await.expect("balanceOf")
 }
 
-async fn eth_balance(anvil: &Anvil, who: ChainAddress) -> U256 {
+pub(crate) async fn eth_balance(anvil: &Anvil, who: ChainAddress) -> U256 {
     let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
     provider.get_balance(who).await.expect("balance")
 }
 
-async fn relayer_nonce(anvil: &Anvil) -> u64 {
+pub(crate) async fn relayer_nonce(anvil: &Anvil) -> u64 {
     let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
     provider.get_transaction_count(address_of(ANVIL_KEYS[RELAYER])).pending().await.expect("nonce")
 }
 
-async fn mint(anvil: &Anvil, deployment: &Deployment, key: &str, amount: u128) {
+pub(crate) async fn mint(anvil: &Anvil, deployment: &Deployment, key: &str, amount: u128) {
     deploy::mint(&anvil.url(), ANVIL_KEYS[0], deployment.token, chain_address(key), U256::from(amount))
         .await
         .expect("mint");

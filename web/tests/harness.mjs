@@ -26,6 +26,20 @@ export const KEYS = [
     .matchAll(/"(0x[0-9a-f]{64})"/g),
 ].map((m) => m[1]);
 
+/**
+ * `commissary dev`'s gasless member: $AMPLED and exactly 0 ETH (anvil account 10, whose ETH
+ * `commissary dev` takes away). Pass "gasless" where a key index is taken.
+ */
+export const GASLESS_KEY = readFileSync(join(root, "crates/commissary/src/dev.rs"), "utf8").match(
+  /GASLESS_MEMBER_KEY[^=]*=\s*"(0x[0-9a-f]{64})"/,
+)[1];
+
+/** A key by anvil index, "gasless", or a 0x key itself. */
+export const keyOf = (key) => (key === "gasless" ? GASLESS_KEY : typeof key === "string" ? key : KEYS[key]);
+
+/** The address of `keyOf(key)`. */
+export const addressOf = (key) => privateKeyToAccount(keyOf(key)).address;
+
 async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -102,6 +116,9 @@ export async function rpc(rpcUrl, method, params = []) {
   return body.result;
 }
 
+/** An account's ETH balance in wei, from anvil. */
+export const ethBalance = async (rpcUrl, address) => BigInt(await rpc(rpcUrl, "eth_getBalance", [address, "latest"]));
+
 /** Moves chain time forward and mines a block (never wait for real time). */
 export async function advanceChain(rpcUrl, seconds) {
   await rpc(rpcUrl, "evm_increaseTime", [seconds]);
@@ -131,8 +148,12 @@ export const launchBrowser = async () => {
   };
 };
 
-/** What the injected wallet answers itself; everything else goes to anvil. */
-function walletHandler(rpcUrl, key) {
+/**
+ * What the injected wallet answers itself; everything else goes to anvil. `hooks.beforeSign`
+ * (when set) runs before each eth_signTypedData_v4 with the parsed document: a test can look
+ * at the page's prompt, let something happen on chain meanwhile, or decline (throw).
+ */
+function walletHandler(rpcUrl, key, hooks) {
   const account = privateKeyToAccount(key);
   const wallet = createWalletClient({ account, chain: foundry, transport: http(rpcUrl) });
   return async (method, params) => {
@@ -142,8 +163,12 @@ function walletHandler(rpcUrl, key) {
         return [account.address];
       case "personal_sign":
         return account.signMessage({ message: { raw: params[0] } });
-      case "eth_signTypedData_v4":
-        return account.signTypedData(JSON.parse(params[1]));
+      case "eth_signTypedData_v4": {
+        // Any key, anvil's or not: the document is signed here, never by the node.
+        const document = JSON.parse(params[1]);
+        if (hooks.beforeSign) await hooks.beforeSign(document);
+        return account.signTypedData(document);
+      }
       case "eth_sendTransaction": {
         const tx = params[0];
         return wallet.sendTransaction({
@@ -162,8 +187,9 @@ function walletHandler(rpcUrl, key) {
 }
 
 /**
- * A browser context whose pages have a wallet for anvil key `keyIndex` (or none), a
- * record of CSP violations, and console errors.
+ * A browser context whose pages have a wallet for `keyIndex` (an anvil key index,
+ * "gasless", or none), a record of CSP violations, and console errors. `wallet.hooks` are
+ * the wallet's test hooks (see walletHandler).
  */
 export async function walletContext(browser, app, keyIndex, { width = 1280, height = 900 } = {}) {
   const context = await browser.newContext({
@@ -173,8 +199,9 @@ export async function walletContext(browser, app, keyIndex, { width = 1280, heig
     locale: "en-GB",
     reducedMotion: "reduce",
   });
+  const wallet = { hooks: { beforeSign: null } };
   if (keyIndex !== null) {
-    const handle = walletHandler(app.rpcUrl, KEYS[keyIndex]);
+    const handle = walletHandler(app.rpcUrl, keyOf(keyIndex), wallet.hooks);
     await context.exposeBinding("__testWallet", async (_source, method, params) => {
       try {
         return { result: await handle(method, params ?? []) };
@@ -217,7 +244,7 @@ export async function walletContext(browser, app, keyIndex, { width = 1280, heig
     if (message.type() === "error") consoleErrors.push(message.text());
   });
   context.on("weberror", (error) => consoleErrors.push(String(error.error())));
-  return { context, consoleErrors };
+  return { context, consoleErrors, wallet };
 }
 
 export async function screenshot(page, name) {
@@ -251,29 +278,34 @@ export async function eventually(check, { timeoutMs = 30_000, what = "condition"
   }
 }
 
-/**
- * A bid sent straight to the contract from anvil key `keyIndex` (approve, then bid), as a
- * member's own wallet elsewhere would: no page involved.
- */
-export async function bidOnChain(app, keyIndex, auctionId, amount) {
-  const config = await fetch(`${app.url}/api/v1/config`).then((r) => r.json());
-  const account = privateKeyToAccount(KEYS[keyIndex]);
+function chainParts(app, keyIndex, config) {
+  const account = privateKeyToAccount(keyOf(keyIndex));
   const wallet = createWalletClient({ account, chain: foundry, transport: http(app.rpcUrl) });
   const { abi: auctionAbi } = JSON.parse(
     readFileSync(join(root, "auction-contract/abi/CommissaryAuction.json"), "utf8"),
   );
   const { abi: tokenAbi } = JSON.parse(readFileSync(join(root, "auction-contract/abi/AmpledToken.json"), "utf8"));
-  const mined = async (hash) => {
-    for (;;) {
-      const receipt = await rpc(app.rpcUrl, "eth_getTransactionReceipt", [hash]);
-      if (receipt) {
-        if (receipt.status !== "0x1") throw new Error(`transaction ${hash} reverted`);
-        return receipt;
-      }
-      await new Promise((r) => setTimeout(r, 200));
+  return { account, wallet, auctionAbi, tokenAbi, config };
+}
+
+/** Waits for a transaction's receipt (it must succeed). */
+export async function mined(app, hash) {
+  for (;;) {
+    const receipt = await rpc(app.rpcUrl, "eth_getTransactionReceipt", [hash]);
+    if (receipt) {
+      if (receipt.status !== "0x1") throw new Error(`transaction ${hash} reverted`);
+      return receipt;
     }
-  };
-  await mined(
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `approve(auction, amount)` from anvil key `keyIndex`, mined. */
+export async function approveOnChain(app, keyIndex, amount) {
+  const config = await fetch(`${app.url}/api/v1/config`).then((r) => r.json());
+  const { wallet, tokenAbi } = chainParts(app, keyIndex, config);
+  return mined(
+    app,
     await wallet.writeContract({
       address: config.token_address,
       abi: tokenAbi,
@@ -281,12 +313,26 @@ export async function bidOnChain(app, keyIndex, auctionId, amount) {
       args: [config.auction_address, amount],
     }),
   );
-  return mined(
-    await wallet.writeContract({
-      address: config.auction_address,
-      abi: auctionAbi,
-      functionName: "bid",
-      args: [BigInt(auctionId), amount],
-    }),
-  );
+}
+
+/** `bid(auctionId, amount)` from anvil key `keyIndex`, sent and NOT waited for (`fees`: viem's fee fields). */
+export async function sendBid(app, keyIndex, auctionId, amount, fees = {}) {
+  const config = await fetch(`${app.url}/api/v1/config`).then((r) => r.json());
+  const { wallet, auctionAbi } = chainParts(app, keyIndex, config);
+  return wallet.writeContract({
+    address: config.auction_address,
+    abi: auctionAbi,
+    functionName: "bid",
+    args: [BigInt(auctionId), amount],
+    ...fees,
+  });
+}
+
+/**
+ * A bid sent straight to the contract from anvil key `keyIndex` (approve, then bid), as a
+ * member's own wallet elsewhere would: no page involved.
+ */
+export async function bidOnChain(app, keyIndex, auctionId, amount) {
+  await approveOnChain(app, keyIndex, amount);
+  return mined(app, await sendBid(app, keyIndex, auctionId, amount));
 }

@@ -27,7 +27,7 @@ before(async () => {
       `export { featuresFrom } from ${src("api/features.ts")};`,
       `export { formatDuration } from ${src("lib/time.ts")};`,
       `export { publishProblems, plainMessage } from ${src("steward/fields.ts")};`,
-      `export { MESSAGES, apiMessage } from ${src("api/messages.ts")};`,
+      `export { MESSAGES, apiMessage, RELAY_REASONS, relayReason } from ${src("api/messages.ts")};`,
       `export { ApiError } from ${src("api/client.ts")};`,
       `export { applyEvent } from ${src("lib/liveListing.ts")};`,
       `export { withLastEventId } from ${src("lib/live.ts")};`,
@@ -104,8 +104,18 @@ test("routes and features", () => {
   assert.equal(m.parseRoute("#/steward/new").name, "editor");
   assert.equal(m.parseRoute("#/?q=amp").query.get("q"), "amp");
   assert.equal(m.parseRoute("#/nope/1/2").name, "not_found");
-  assert.deepEqual(m.featuresFrom(["/api/v1/listings"]), { gaslessBids: false, liveEvents: false, myBids: false });
-  assert.equal(m.featuresFrom(["/api/v1/listings/{id}/bid-quote", "/api/v1/bids/relay"]).gaslessBids, true);
+  assert.deepEqual(m.featuresFrom(["/api/v1/listings"]), {
+    gaslessBids: false,
+    liveEvents: false,
+    myBids: false,
+    maxBids: false,
+  });
+  assert.equal(
+    m.featuresFrom(["/api/v1/listings/{id}/bid-quote", "/api/v1/listings/{id}/bids/relay"]).gaslessBids,
+    true,
+  );
+  assert.equal(m.featuresFrom(["/api/v1/listings/{id}/bid-quote"]).gaslessBids, false);
+  assert.equal(m.featuresFrom(["/api/v1/listings/{id}/max-bid-quote", "/api/v1/listings/{id}/max-bid"]).maxBids, true);
 });
 
 test("the editor names what publishing needs, in plain words", () => {
@@ -220,4 +230,33 @@ test("a live bid event moves the price, minimum, end and count of the listing it
   assert.equal(m.applyEvent(listing, "status", { listing_id: "L", status: "ended" }).status, "ended");
   assert.equal(m.withLastEventId("/api/v1/events", "42"), "/api/v1/events?last_event_id=42");
   assert.equal(m.withLastEventId("/api/v1/events?listing=a", "42"), "/api/v1/events?listing=a&last_event_id=42");
+});
+
+test("every reason the relay can be unavailable, and every relayed bid's failure code, is said in words", async () => {
+  const relay = await readFile(join(root, "crates/domain/src/relay.rs"), "utf8");
+  const unavailable = relay.slice(
+    relay.indexOf("pub Unavailable {"),
+    relay.indexOf("}", relay.indexOf("pub Unavailable {")),
+  );
+  const reasons = [...unavailable.matchAll(/=>\s*"([a-z_]+)"/g)].map((x) => x[1]);
+  assert.ok(reasons.includes("relayer_balance") && reasons.length >= 5, `the scan found ${reasons}`);
+  assert.deepEqual(
+    reasons.filter((r) => !(r in m.RELAY_REASONS)),
+    [],
+    "relay reasons without a sentence",
+  );
+  const failure = relay.slice(
+    relay.indexOf("pub fn failure_code"),
+    relay.indexOf("\n}\n", relay.indexOf("pub fn failure_code")),
+  );
+  const codes = [...new Set([...failure.matchAll(/=>\s*"([a-z_]+)"/g)].map((x) => x[1]))];
+  assert.ok(codes.includes("bid_too_low") && codes.includes("reverted"), `the scan found ${codes}`);
+  assert.deepEqual(
+    codes.filter((c) => !(c in m.MESSAGES)),
+    [],
+    "failure codes without a sentence",
+  );
+  const unavailableNow = new m.ApiError(503, "relay_unavailable", "x", [], { reason: "daily_gas" }, 60);
+  assert.match(m.apiMessage(unavailableNow), /budget for gasless bids is spent for today\. Try again in 60 s\./);
+  assert.match(m.relayReason(null), /relayer cannot send bids right now/);
 });

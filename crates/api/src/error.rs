@@ -216,6 +216,10 @@ impl From<Refusal> for ApiError {
             }
             Refusal::BidTooLow { min_next_bid } => Self::conflict(code, "the bid is below the minimum next bid")
                 .with_details(serde_json::json!({ "min_next_bid": min_next_bid.to_string() })),
+            Refusal::MaxBidTooLow { min_next_bid } => {
+                Self::conflict(code, "the maximum is below the minimum next bid, so it could not lead")
+                    .with_details(serde_json::json!({ "min_next_bid": min_next_bid.to_string() }))
+            }
             Refusal::InsufficientBalance { balance } => Self::conflict(code, "your token balance is below the bid")
                 .with_details(serde_json::json!({ "balance": balance.to_string() })),
             Refusal::InsufficientAllowance { allowance } => {

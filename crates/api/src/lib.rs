@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! openapi                                  the OpenAPI description of every handler; 405 / 404 fallback
+//!   max_bid                                maximum bids: quote, put, get, revoke (the member's own)
 //!   live, members, relay                   SSE streams and their fan-out; me/bids, credits, watchlist;
 //!                                          gasless bids (quote, relay, status)
 //!   auctions                               publish, cancel, bids
@@ -31,6 +32,7 @@ pub mod health;
 pub mod listing_path;
 pub mod listings;
 pub mod live;
+pub mod max_bid;
 pub mod members;
 pub mod openapi;
 pub mod page;
@@ -117,6 +119,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(auctions::cancel)
                 .service(auctions::bids)
                 .configure(relay::routes)
+                .configure(max_bid::routes)
                 .configure(after_sale::configure)
                 .service(listings::update)
                 .service(listings::remove)

@@ -44,6 +44,10 @@ pub struct MyBidResponse {
     pub ends_at: DateTime<Utc>,
     #[schema(example = "winning")]
     pub state: BidderState,
+    /// The member's own latest maximum bid here (decimal string), or `null`.
+    pub max_bid: Option<String>,
+    /// Its state, or `null` without one.
+    pub max_bid_state: Option<commissary_domain::max_bid::MaxBidState>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,12 +95,14 @@ pub async fn my_bids(
         .map(|c| c.parse::<i64>().map_err(|_| ApiError::bad_request("invalid_cursor", "the cursor is not valid")))
         .transpose()?;
     let address = member.address;
-    let (rows, photos, has_more) = state
+    let (rows, photos, maxima, has_more) = state
         .db
         .run(move |conn| {
             let (rows, has_more) = bid_store::page(conn, address, before, limit)?;
             let ids: Vec<ListingId> = rows.iter().map(|r| r.listing.id).collect();
-            Ok((rows, photo_store::list_for_many(conn, &ids)?, has_more))
+            let auctions: Vec<String> = rows.iter().map(|r| r.auction.auction_id.to_string()).collect();
+            let maxima = commissary_db::max_bids::latest_of(conn, address, &auctions)?;
+            Ok((rows, photo_store::list_for_many(conn, &ids)?, maxima, has_more))
         })
         .await?;
     let next_cursor = if has_more { rows.last().map(|r| r.auction.auction_id.to_string()) } else { None };
@@ -120,6 +126,8 @@ pub async fn my_bids(
                 highest_bidder: row.auction.highest_bidder,
                 ends_at: row.auction.ends_at,
                 state: row.state,
+                max_bid: maxima.get(&row.auction.auction_id.to_string()).map(|m| m.max_amount.to_string()),
+                max_bid_state: maxima.get(&row.auction.auction_id.to_string()).map(|m| m.state),
             }
         })
         .collect();

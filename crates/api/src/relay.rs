@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use commissary_db::members::events;
 use commissary_db::relay::{self as relay_store, NewRelay, Recorded, Relay};
-use commissary_domain::relay::{self as rules, Refusal, SignedBid, Unavailable, Usage};
+use commissary_domain::relay::{self as rules, ChainAuction, Refusal, SignedBid, Unavailable, Usage};
 use commissary_domain::{Address, AuctionId, TokenAmount, U256, ValidationErrors};
 
 use crate::error::{ApiError, ApiResult, ErrorBody, or_not_found};
@@ -44,8 +44,9 @@ pub struct RelayAvailability {
     pub remaining_today: u64,
 }
 
+/// What every quote shows of the auction and the bidder.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct BidQuote {
+pub struct QuoteBasics {
     /// Decimal on-chain auction id.
     pub auction_id: String,
     /// Decimal string of base units.
@@ -56,6 +57,47 @@ pub struct BidQuote {
     pub balance: String,
     /// The bidder's allowance to the auction contract (decimal string).
     pub allowance: String,
+}
+
+impl QuoteBasics {
+    pub(crate) fn new(auction: AuctionId, on_chain: Option<ChainAuction>, balance: U256, allowance: U256) -> Self {
+        Self {
+            auction_id: auction.to_string(),
+            min_next_bid: on_chain.map_or_else(|| "0".to_owned(), |a| a.min_next_bid.to_string()),
+            ends_at: on_chain.and_then(|a| DateTime::from_timestamp(i64::try_from(a.end_time).ok()?, 0)),
+            balance: balance.to_string(),
+            allowance: allowance.to_string(),
+        }
+    }
+}
+
+/// A quote request: the bidder, the amount (if given), the auction and the chain to ask.
+pub(crate) struct QuoteRequest<'a> {
+    pub bidder: Address,
+    pub amount: Option<TokenAmount>,
+    pub auction: AuctionId,
+    pub chain: &'a dyn RelayChain,
+}
+
+pub(crate) fn quote_request<'a>(
+    state: &'a AppState,
+    listing: &ListingPath,
+    bidder: &str,
+    amount: Option<&str>,
+) -> ApiResult<QuoteRequest<'a>> {
+    let bidder = Address::parse(bidder).map_err(|_| {
+        ApiError::from(ValidationErrors::single("bidder", "invalid_address", "must be a 0x-hex address"))
+    })?;
+    let amount = amount.map(parse_amount).transpose()?;
+    // Not on chain (yet) is the listing's state, said before whether this replica has a chain.
+    let auction = auction_of(listing)?.ok_or(Refusal::AuctionNotLive)?;
+    Ok(QuoteRequest { bidder, amount, auction, chain: chain_of(state)? })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BidQuote {
+    #[serde(flatten)]
+    pub basics: QuoteBasics,
     /// The contract's `nonces(bidder)` (decimal string): the nonce to sign.
     pub nonce: String,
     /// Unix seconds to sign as the deadline: chain time + 10 minutes.
@@ -69,7 +111,7 @@ pub struct BidQuote {
     pub relay: RelayAvailability,
 }
 
-fn chain_of(state: &AppState) -> ApiResult<&dyn RelayChain> {
+pub(crate) fn chain_of(state: &AppState) -> ApiResult<&dyn RelayChain> {
     state.config.relay.chain.as_deref().ok_or_else(|| {
         ApiError::from(Refusal::RelayUnavailable { reason: Unavailable::NotConfigured, retry_after_secs: 3600 })
     })
@@ -77,15 +119,15 @@ fn chain_of(state: &AppState) -> ApiResult<&dyn RelayChain> {
 
 /// The listing's on-chain auction, `None` while it is not on chain; a stored id that does
 /// not parse is the service's fault, not the member's, so it is an internal error.
-fn auction_of(listing: &ListingPath) -> ApiResult<Option<AuctionId>> {
+pub(crate) fn auction_of(listing: &ListingPath) -> ApiResult<Option<AuctionId>> {
     listing.0.auction_id.as_deref().map(|id| id.parse().map_err(ApiError::internal)).transpose()
 }
 
-fn parse_amount(text: &str) -> ApiResult<TokenAmount> {
+pub(crate) fn parse_amount(text: &str) -> ApiResult<TokenAmount> {
     TokenAmount::parse(text).ok().filter(|a| !a.is_zero()).ok_or_else(|| Refusal::InvalidAmount.into())
 }
 
-fn parse_u256(field: &'static str, text: &str) -> ApiResult<U256> {
+pub(crate) fn parse_u256(field: &'static str, text: &str) -> ApiResult<U256> {
     let valid = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     valid
         .then(|| U256::from_str_radix(text, 10).ok())
@@ -93,7 +135,7 @@ fn parse_u256(field: &'static str, text: &str) -> ApiResult<U256> {
         .ok_or_else(|| ValidationErrors::single(field, "not_decimal", "must be a decimal string").into())
 }
 
-fn parse_signature(text: &str) -> ApiResult<Vec<u8>> {
+pub(crate) fn parse_signature(text: &str) -> ApiResult<Vec<u8>> {
     text.strip_prefix("0x")
         .and_then(|h| hex::decode(h).ok())
         .filter(|b| b.len() == 65)
@@ -101,10 +143,76 @@ fn parse_signature(text: &str) -> ApiResult<Vec<u8>> {
 }
 
 /// What the member (and everyone) has spent, and the relayer's balance.
-async fn usage(state: &AppState, chain: &dyn RelayChain, bidder: Address) -> ApiResult<Usage> {
+pub(crate) async fn usage(state: &AppState, chain: &dyn RelayChain, bidder: Address) -> ApiResult<Usage> {
     let (bids, member_gas, all_gas) = state.db.run(move |c| relay_store::usage(c, bidder, Utc::now())).await?;
     let relayer_balance = chain.relayer_balance().await.map_err(ApiError::unavailable)?;
     Ok(Usage { member_bids_last_hour: bids, member_gas_last_day: member_gas, gas_last_day: all_gas, relayer_balance })
+}
+
+/// Whether the relay would take a request from `bidder` now (a quote's `relay`).
+pub(crate) async fn availability(
+    state: &AppState,
+    chain: &dyn RelayChain,
+    bidder: Address,
+) -> ApiResult<RelayAvailability> {
+    if !chain.has_relayer() {
+        return Ok(RelayAvailability {
+            available: false,
+            reason: Some(Unavailable::NotConfigured.as_str()),
+            remaining_today: 0,
+        });
+    }
+    let usage = usage(state, chain, bidder).await?;
+    let budget = &state.config.relay.budget;
+    let reason = match rules::availability(budget, &usage) {
+        Ok(()) => None,
+        Err(Refusal::RelayUnavailable { reason, .. }) => Some(reason.as_str()),
+        Err(_) => None,
+    };
+    Ok(RelayAvailability {
+        available: reason.is_none(),
+        reason,
+        remaining_today: rules::remaining_gas_today(budget, &usage),
+    })
+}
+
+/// The permit of a request body, parsed.
+pub(crate) fn permit_input(permit: Option<&PermitBody>) -> ApiResult<Option<PermitInput>> {
+    permit
+        .map(|p| {
+            Ok::<_, ApiError>(PermitInput {
+                value: parse_u256("permit.value", &p.value)?,
+                deadline: p.deadline,
+                signature: parse_signature(&p.signature)?,
+            })
+        })
+        .transpose()
+}
+
+/// Refuses (503 `relay_unavailable`) when no relayer key is configured.
+pub(crate) fn require_relayer(chain: &dyn RelayChain) -> ApiResult<()> {
+    if chain.has_relayer() {
+        Ok(())
+    } else {
+        Err(refused(Refusal::RelayUnavailable { reason: Unavailable::NotConfigured, retry_after_secs: 3600 }))
+    }
+}
+
+/// Simulates `calldata` from the relayer: the gas, or the refusal its revert means
+/// (`too_low` is the refusal for a bid below `min_next_bid`).
+pub(crate) async fn simulate(
+    chain: &dyn RelayChain,
+    calldata: &str,
+    too_low: impl FnOnce() -> Refusal,
+) -> ApiResult<u64> {
+    match chain.simulate(calldata).await.map_err(ApiError::unavailable)? {
+        Ok(gas) => Ok(gas),
+        Err(reason) => Err(refused(match rules::failure_code(&reason) {
+            "bid_too_low" | "max_bid_too_low" => too_low(),
+            "auction_not_live" => Refusal::AuctionNotLive,
+            _ => Refusal::SimulationFailed { reason },
+        })),
+    }
 }
 
 /// Everything needed to sign a relayed bid: the auction's minimum, the bidder's balance,
@@ -122,36 +230,12 @@ pub async fn bid_quote(
     listing: ListingPath,
     query: web::Query<QuoteQuery>,
 ) -> ApiResult<web::Json<BidQuote>> {
-    let bidder = Address::parse(&query.bidder).map_err(|_| {
-        ApiError::from(ValidationErrors::single("bidder", "invalid_address", "must be a 0x-hex address"))
-    })?;
-    let amount = query.amount.as_deref().map(parse_amount).transpose()?;
-    // Not on chain (yet) is the listing's state, said before whether this replica has a chain.
-    let auction = auction_of(&listing)?.ok_or(Refusal::AuctionNotLive)?;
-    let chain = chain_of(&state)?;
+    let QuoteRequest { bidder, amount, auction, chain } =
+        quote_request(&state, &listing, &query.bidder, query.amount.as_deref())?;
     let quote = chain.quote(auction, bidder, amount).await.map_err(ApiError::unavailable)?;
-    let relay = if chain.has_relayer() {
-        let usage = usage(&state, chain, bidder).await?;
-        let budget = &state.config.relay.budget;
-        let reason = match rules::availability(budget, &usage) {
-            Ok(()) => None,
-            Err(Refusal::RelayUnavailable { reason, .. }) => Some(reason.as_str()),
-            Err(_) => None,
-        };
-        RelayAvailability {
-            available: reason.is_none(),
-            reason,
-            remaining_today: rules::remaining_gas_today(budget, &usage),
-        }
-    } else {
-        RelayAvailability { available: false, reason: Some(Unavailable::NotConfigured.as_str()), remaining_today: 0 }
-    };
+    let relay = availability(&state, chain, bidder).await?;
     Ok(web::Json(BidQuote {
-        auction_id: auction.to_string(),
-        min_next_bid: quote.auction.map_or_else(|| "0".to_owned(), |a| a.min_next_bid.to_string()),
-        ends_at: quote.auction.and_then(|a| DateTime::from_timestamp(i64::try_from(a.end_time).ok()?, 0)),
-        balance: quote.balance.to_string(),
-        allowance: quote.allowance.to_string(),
+        basics: QuoteBasics::new(auction, quote.auction, quote.balance, quote.allowance),
         nonce: quote.nonce.to_string(),
         deadline: quote.deadline,
         typed_data: quote.typed_data,
@@ -229,14 +313,14 @@ impl From<Relay> for RelayResponse {
     }
 }
 
-fn check_rate(state: &AppState, member: Address) -> ApiResult<()> {
+pub(crate) fn check_rate(state: &AppState, member: Address) -> ApiResult<()> {
     state.relay_limiter.check_key(&member).map_err(|not_until| {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
         ApiError::too_many_requests(wait.as_secs().max(1))
     })
 }
 
-fn refused(refusal: Refusal) -> ApiError {
+pub(crate) fn refused(refusal: Refusal) -> ApiError {
     metrics::counter!("commissary_relay_requests_total", "outcome" => refusal.code().as_str()).increment(1);
     refusal.into()
 }
@@ -264,41 +348,20 @@ pub async fn relay_bid(
     let body = body.into_inner();
     let amount = parse_amount(&body.amount).map_err(|_| refused(Refusal::InvalidAmount))?;
     let nonce = parse_u256("nonce", &body.nonce)?;
-    let permit = body
-        .permit
-        .as_ref()
-        .map(|p| {
-            Ok::<_, ApiError>(PermitInput {
-                value: parse_u256("permit.value", &p.value)?,
-                deadline: p.deadline,
-                signature: parse_signature(&p.signature)?,
-            })
-        })
-        .transpose()?;
+    let permit = permit_input(body.permit.as_ref())?;
     let signature = parse_signature(&body.signature)?;
     let auction = auction_of(&listing)?.ok_or_else(|| refused(Refusal::AuctionNotLive))?;
     let chain = chain_of(&state)?;
-    if !chain.has_relayer() {
-        return Err(refused(Refusal::RelayUnavailable { reason: Unavailable::NotConfigured, retry_after_secs: 3600 }));
-    }
+    require_relayer(chain)?;
     let bid = SignedBid { amount, nonce, deadline: body.deadline };
     let prepared =
         chain.prepare(auction, member.address, bid, signature, permit).await.map_err(ApiError::unavailable)?;
     let usage = usage(&state, chain, member.address).await?;
     rules::check(&bid, &prepared.facts, &state.config.relay.budget, &usage).map_err(refused)?;
-    let gas = match chain.simulate(&prepared.calldata).await.map_err(ApiError::unavailable)? {
-        Ok(gas) => gas,
-        Err(reason) => {
-            return Err(refused(match rules::failure_code(&reason) {
-                "bid_too_low" => {
-                    Refusal::BidTooLow { min_next_bid: prepared.facts.auction.map_or(U256::ZERO, |a| a.min_next_bid) }
-                }
-                "auction_not_live" => Refusal::AuctionNotLive,
-                _ => Refusal::SimulationFailed { reason },
-            }));
-        }
-    };
+    let min_next_bid = prepared.facts.auction.map_or(U256::ZERO, |a| a.min_next_bid);
+    let gas = simulate(chain, &prepared.calldata, || Refusal::BidTooLow { min_next_bid }).await?;
     let new = NewRelay {
+        kind: commissary_db::chain::intents::IntentKind::RelayBid,
         bidder: member.address,
         nonce: nonce.to_string(),
         listing_id: listing.id().to_string(),

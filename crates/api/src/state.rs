@@ -117,6 +117,46 @@ pub struct PreparedRelay {
     pub to_address: String,
 }
 
+/// What a maximum-bid quote shows of the chain.
+#[derive(Debug, Clone)]
+pub struct MaxBidQuoteView {
+    pub chain_time: u64,
+    pub auction: Option<commissary_domain::relay::ChainAuction>,
+    pub balance: commissary_domain::U256,
+    pub allowance: commissary_domain::U256,
+    /// A fresh random salt to sign.
+    pub salt: commissary_domain::U256,
+    /// The auction's current end + 1 day (chain time + 1 day without an auction).
+    pub deadline: u64,
+    /// The EIP-712 `MaxBid` for `eth_signTypedData_v4`.
+    pub typed_data: serde_json::Value,
+    /// The token's EIP-2612 permit for the maximum, when the allowance does not cover it.
+    pub permit_typed_data: Option<serde_json::Value>,
+}
+
+/// A signed maximum bid checked against the chain, with its first bid ready to be sent.
+#[derive(Debug, Clone)]
+pub struct PreparedMaxBid {
+    pub facts: commissary_domain::max_bid::MaxBidFacts,
+    /// The authorization's EIP-712 digest, `0x`-hex lowercase.
+    pub hash: String,
+    /// `0x`-hex calldata of the first bid (`bidByMaxBid[WithPermit]`).
+    pub first_bid_calldata: String,
+    /// The relayer's address (the intent's sender) and the contract, lowercase hex.
+    pub from_address: String,
+    pub to_address: String,
+}
+
+/// A member's signed revocation, checked and ready to be sent.
+#[derive(Debug, Clone)]
+pub struct PreparedRevocation {
+    pub signed_by_bidder: bool,
+    /// `0x`-hex calldata of `revokeMaxBidBySig`.
+    pub calldata: String,
+    pub from_address: String,
+    pub to_address: String,
+}
+
 /// The chain side of gasless bids, implemented by the service with the chain client. The
 /// API only knows it can ask (errors are messages for the log: the node is unreachable).
 pub trait RelayChain: Send + Sync {
@@ -150,6 +190,33 @@ pub trait RelayChain: Send + Sync {
 
     /// Wakes the relayer's sender after a relay was recorded.
     fn wake(&self);
+
+    /// A quote for a maximum bid of `max_amount` (default: the minimum next bid).
+    fn max_bid_quote<'a>(
+        &'a self,
+        auction: commissary_domain::AuctionId,
+        bidder: Address,
+        max_amount: Option<commissary_domain::TokenAmount>,
+    ) -> ChainFuture<'a, MaxBidQuoteView>;
+
+    fn prepare_max_bid<'a>(
+        &'a self,
+        auction: commissary_domain::AuctionId,
+        bidder: Address,
+        bid: commissary_domain::max_bid::SignedMaxBid,
+        signature: Vec<u8>,
+        permit: Option<PermitInput>,
+    ) -> ChainFuture<'a, PreparedMaxBid>;
+
+    /// The EIP-712 `MaxBidRevocation` of the authorization `hash` (`0x`-hex) by `bidder`.
+    fn revocation_typed_data<'a>(&'a self, bidder: Address, hash: &'a str) -> ChainFuture<'a, serde_json::Value>;
+
+    fn prepare_revocation<'a>(
+        &'a self,
+        bidder: Address,
+        hash: &'a str,
+        signature: Vec<u8>,
+    ) -> ChainFuture<'a, PreparedRevocation>;
 }
 
 /// Shared by every request handler.

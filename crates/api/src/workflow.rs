@@ -70,17 +70,19 @@ pub async fn attach_photo(
     Ok(record)
 }
 
-/// Publishes a draft if the domain allows it now: freezes its document and queues the
-/// job that creates its auction.
+/// Publishes a draft if the domain allows it now (see [`can_publish`]: every missing
+/// piece is reported at once): freezes its document and queues the job that creates its
+/// auction.
 pub async fn publish(db: &Db, listing: &ListingRecord, now: DateTime<Utc>) -> ApiResult<()> {
-    match can_publish(listing.status, &listing.details, now) {
+    let id = listing.id;
+    let photo_count = db.run(move |conn| photos::list_for(conn, id)).await?.len();
+    match can_publish(listing.status, &listing.details, photo_count, now) {
         Ok(()) => {}
         Err(PublishRefused::NotDraft) => {
             return Err(ApiError::conflict("listing_not_draft", "only drafts can be published"));
         }
         Err(PublishRefused::Invalid(errors)) => return Err(errors.into()),
     }
-    let id = listing.id;
     db.run(move |conn| publication::queue_publication(conn, id, now)).await?;
     tracing::info!(listing = %id, "publication queued");
     Ok(())

@@ -274,6 +274,17 @@ impl RelayConfig {
         self.relayer_key.is_some() || self.relayer_key_file.is_some()
     }
 
+    /// The relay's limits as the domain's checks take them (an unparsable floor counts as
+    /// none; [`RelayConfig::validate`] refuses it at start).
+    pub fn budget(&self) -> commissary_domain::relay::Budget {
+        commissary_domain::relay::Budget {
+            bids_per_member_per_hour: self.bids_per_member_per_hour,
+            gas_per_member_per_day: self.gas_per_member_per_day,
+            gas_per_day: self.gas_per_day,
+            min_relayer_balance: self.min_balance().unwrap_or_default(),
+        }
+    }
+
     /// The balance floor in wei.
     pub fn min_balance(&self) -> ChainResult<alloy::primitives::U256> {
         alloy::primitives::U256::from_str_radix(self.min_relayer_balance.trim(), 10)

@@ -23,6 +23,8 @@ pub(crate) struct Wake {
     /// service hands it to the API).
     pub relay_sender: std::sync::Arc<Notify>,
     pub relay_tracker: Notify,
+    /// The maximum-bid worker: woken by the indexer when auctions changed.
+    pub max_bidder: Notify,
 }
 
 pub(crate) struct Ctx {
@@ -33,6 +35,8 @@ pub(crate) struct Ctx {
     pub operator: Account,
     /// The relayer's own account (its own nonce stream), when a relayer key is configured.
     pub relayer: Option<Account>,
+    /// The relay's limits, which the maximum-bid worker's re-bids count against.
+    pub relay_budget: commissary_domain::relay::Budget,
     pub worker_id: String,
     /// Lease and cursor name: chain id and contract.
     pub scope: String,

@@ -12,8 +12,11 @@ use commissary_domain::{AuctionEvent, AuctionId, LoggedEvent, TokenAmount};
 
 use commissary_db::members::credits::{CreditEvent, CreditKind};
 
+use commissary_db::max_bids::MaxBidLog;
+
 use crate::bindings::CommissaryAuction::{
-    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, CommissaryAuctionErrors, RefundCredited, Withdrawn,
+    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, CommissaryAuctionErrors, MaxBidRevoked, MaxBidUsed,
+    RefundCredited, Withdrawn,
 };
 use crate::error::{ChainError, ChainResult};
 use crate::rpc::hex32;
@@ -105,6 +108,20 @@ pub(crate) fn decode_credit(log: &Log, block_time: DateTime<Utc>) -> ChainResult
         kind,
         amount,
     }))
+}
+
+/// Decodes a `MaxBidUsed` or `MaxBidRevoked` log (`None` for other events).
+pub(crate) fn decode_max_bid(log: &Log) -> ChainResult<Option<MaxBidLog>> {
+    let topic = log.topic0().copied().unwrap_or_default();
+    Ok(if topic == MaxBidUsed::SIGNATURE_HASH {
+        let e = log.log_decode::<MaxBidUsed>().map_err(inconsistent)?.inner.data;
+        Some(MaxBidLog::Used { hash: hex32(&e.maxBidHash), amount: amount(e.amount.to::<u128>())? })
+    } else if topic == MaxBidRevoked::SIGNATURE_HASH {
+        let e = log.log_decode::<MaxBidRevoked>().map_err(inconsistent)?.inner.data;
+        Some(MaxBidLog::Revoked { hash: hex32(&e.maxBidHash) })
+    } else {
+        None
+    })
 }
 
 /// Why a call would revert, as far as the node said.

@@ -16,7 +16,7 @@ use commissary_db::chain::intents;
 
 use crate::component::Component;
 use crate::context::Ctx;
-use crate::contract::{as_i64, chain_time, decode_credit, decode_log};
+use crate::contract::{as_i64, chain_time, decode_credit, decode_log, decode_max_bid};
 use crate::error::{ChainError, ChainResult};
 use crate::rpc::{Block, hex32};
 
@@ -45,6 +45,7 @@ impl Component for Indexer {
         if !pass.applied.auctions_changed.is_empty() || pass.reorged {
             ctx.wake.keeper.notify_one();
             ctx.wake.jobs.notify_one();
+            ctx.wake.max_bidder.notify_one();
         } else if pass.advanced {
             // A new block may carry a clock jump (a chain that was idle, or a test moving
             // time) past an end the keeper planned to sleep until by the older clock.
@@ -124,6 +125,7 @@ async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
     blocks.insert(from_block.block_hash.clone(), from_block.clone());
     let mut events = Vec::with_capacity(logs.len());
     let mut credits = Vec::new();
+    let mut max_bids = Vec::new();
     for log in &logs {
         if log.removed {
             continue;
@@ -143,6 +145,8 @@ async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
             events.push(event);
         } else if let Some(credit) = decode_credit(log, block_time)? {
             credits.push(credit);
+        } else if let Some(max_bid) = decode_max_bid(log)? {
+            max_bids.push(max_bid);
         }
     }
     events.sort_by_key(|e| (e.block_number, e.log_index));
@@ -155,6 +159,11 @@ async fn tick(ctx: &Ctx) -> ChainResult<IndexerPass> {
     // applied, so a crash in between records them again; a rollback forgets them.
     if !credits.is_empty() {
         ctx.db.run(move |c| commissary_db::members::credits::record(c, &credits)).await?;
+    }
+    // Likewise what the contract says of maximum bids (a revocation is permanent on chain;
+    // one rolled back by a reorg stays revoked here, the safe side).
+    if !max_bids.is_empty() {
+        ctx.db.run(move |c| commissary_db::max_bids::on_chain(c, &max_bids, Utc::now())).await?;
     }
     let applied = ctx
         .db

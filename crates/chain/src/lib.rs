@@ -5,8 +5,10 @@
 //! ```text
 //! worker                          ChainWorker: lease, then one task per component
 //!   indexer, sender, jobs, keeper, the components (one `Component` trait, one run loop);
-//!   relay_tracker                 the relayer's sender is a second `Sender`
-//!     relay                       the API's chain side of relaying bids (facts, typed data, simulation)
+//!   relay_tracker, max_bidder     the relayer's sender is a second `Sender`; max_bidder
+//!                                 defends members' maximum bids through it
+//!     relay, relay::max_bid       the API's chain side of relaying bids and maximum bids
+//!                                 (facts, typed data, calldata, simulation)
 //!     component                   the trait and the loop: tick, wake, back off, stop
 //!     outbox                      record_intent: any SolCall as a transaction intent
 //!       context                   Ctx (config, db, rpc, operator account), Wake, backoff
@@ -37,6 +39,7 @@ pub mod error;
 mod indexer;
 mod jobs;
 mod keeper;
+mod max_bidder;
 mod outbox;
 pub mod relay;
 mod relay_tracker;

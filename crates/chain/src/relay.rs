@@ -24,6 +24,8 @@ use crate::contract::revert_of;
 use crate::error::{ChainError, ChainResult};
 use crate::rpc::{Rpc, hex_address};
 
+pub mod max_bid;
+
 alloy::sol! {
     /// EIP-2612's permit as the token hashes it.
     struct Permit {
@@ -102,6 +104,18 @@ fn eip712_domain_type() -> Value {
     ])
 }
 
+/// An EIP-712 document as `eth_signTypedData_v4` takes it: `fields` are the primary
+/// type's `(name, type)` in order.
+fn typed_document(domain: &Eip712Domain, primary: &str, fields: &[(&str, &str)], message: Value) -> Value {
+    let fields: Vec<Value> = fields.iter().map(|(name, kind)| json!({ "name": name, "type": kind })).collect();
+    json!({
+        "domain": domain_json(domain),
+        "types": { "EIP712Domain": eip712_domain_type(), primary: fields },
+        "primaryType": primary,
+        "message": message,
+    })
+}
+
 /// The signer of `digest`, if `signature` is a valid 65-byte ECDSA signature (low `s`,
 /// as the contract's `ECDSA` library requires).
 fn recover(signature: &[u8], digest: &B256) -> Option<Address> {
@@ -110,6 +124,13 @@ fn recover(signature: &[u8], digest: &B256) -> Option<Address> {
         return None;
     }
     signature.recover_address_from_prehash(digest).ok()
+}
+
+/// A permit as the contract's entry points take it.
+fn permit_arg(permit: &SignedPermit) -> ChainResult<ICommissaryAuction::Permit> {
+    let (v, r, s) = split_signature(&permit.signature)
+        .ok_or_else(|| ChainError::Other("the permit signature is not 65 bytes".into()))?;
+    Ok(ICommissaryAuction::Permit { value: permit.value, deadline: U256::from(permit.deadline), v, r, s })
 }
 
 fn split_signature(signature: &[u8]) -> Option<(u8, B256, B256)> {
@@ -206,27 +227,24 @@ impl RelayClient {
     /// The EIP-712 `Bid` as `eth_signTypedData_v4` takes it.
     pub async fn bid_typed_data(&self, bid: &ICommissaryAuction::Bid) -> ChainResult<Value> {
         let domain = self.auction_domain().await?;
-        Ok(json!({
-            "domain": domain_json(&domain),
-            "types": {
-                "EIP712Domain": eip712_domain_type(),
-                "Bid": [
-                    { "name": "bidder", "type": "address" },
-                    { "name": "auctionId", "type": "uint256" },
-                    { "name": "amount", "type": "uint96" },
-                    { "name": "nonce", "type": "uint256" },
-                    { "name": "deadline", "type": "uint256" },
-                ],
-            },
-            "primaryType": "Bid",
-            "message": {
+        Ok(typed_document(
+            &domain,
+            "Bid",
+            &[
+                ("bidder", "address"),
+                ("auctionId", "uint256"),
+                ("amount", "uint96"),
+                ("nonce", "uint256"),
+                ("deadline", "uint256"),
+            ],
+            json!({
                 "bidder": bid.bidder.to_checksum(None),
                 "auctionId": u256_text(bid.auctionId),
                 "amount": bid.amount.to_string(),
                 "nonce": u256_text(bid.nonce),
                 "deadline": u256_text(bid.deadline),
-            },
-        }))
+            }),
+        ))
     }
 
     /// The token's EIP-2612 `Permit` for the auction contract as spender.
@@ -238,27 +256,47 @@ impl RelayClient {
         deadline: u64,
     ) -> ChainResult<Value> {
         let domain = self.token_domain().await?;
-        Ok(json!({
-            "domain": domain_json(&domain),
-            "types": {
-                "EIP712Domain": eip712_domain_type(),
-                "Permit": [
-                    { "name": "owner", "type": "address" },
-                    { "name": "spender", "type": "address" },
-                    { "name": "value", "type": "uint256" },
-                    { "name": "nonce", "type": "uint256" },
-                    { "name": "deadline", "type": "uint256" },
-                ],
-            },
-            "primaryType": "Permit",
-            "message": {
+        Ok(typed_document(
+            &domain,
+            "Permit",
+            &[
+                ("owner", "address"),
+                ("spender", "address"),
+                ("value", "uint256"),
+                ("nonce", "uint256"),
+                ("deadline", "uint256"),
+            ],
+            json!({
                 "owner": owner.to_checksum(None),
                 "spender": self.auction.to_checksum(None),
                 "value": u256_text(value),
                 "nonce": u256_text(nonce),
                 "deadline": deadline.to_string(),
-            },
-        }))
+            }),
+        ))
+    }
+
+    /// Whether `permit` is the bidder's signature of the token's permit for this contract at
+    /// the token's current `permit_nonce`.
+    async fn permit_facts(
+        &self,
+        owner: Address,
+        permit: &SignedPermit,
+        permit_nonce: U256,
+    ) -> ChainResult<PermitFacts> {
+        let token_domain = self.token_domain().await?;
+        let document = Permit {
+            owner,
+            spender: self.auction,
+            value: permit.value,
+            nonce: permit_nonce,
+            deadline: U256::from(permit.deadline),
+        };
+        Ok(PermitFacts {
+            value: permit.value,
+            deadline: permit.deadline,
+            signed_by_bidder: recover(&permit.signature, &document.eip712_signing_hash(&token_domain)) == Some(owner),
+        })
     }
 
     /// The facts the domain's checks need about a signed bid (and its permit).
@@ -269,24 +307,12 @@ impl RelayClient {
         permit: Option<&SignedPermit>,
     ) -> ChainResult<BidFacts> {
         let auction_id = crate::contract::auction_id(bid.auctionId)?;
-        let (quote, auction_domain, token_domain) =
-            tokio::try_join!(self.quote(auction_id, bid.bidder), self.auction_domain(), self.token_domain())?;
+        let (quote, auction_domain) = tokio::try_join!(self.quote(auction_id, bid.bidder), self.auction_domain())?;
         let signed_by_bidder = recover(signature, &bid.eip712_signing_hash(&auction_domain)) == Some(bid.bidder);
-        let permit = permit.map(|p| {
-            let document = Permit {
-                owner: bid.bidder,
-                spender: self.auction,
-                value: p.value,
-                nonce: quote.permit_nonce,
-                deadline: U256::from(p.deadline),
-            };
-            PermitFacts {
-                value: p.value,
-                deadline: p.deadline,
-                signed_by_bidder: recover(&p.signature, &document.eip712_signing_hash(&token_domain))
-                    == Some(bid.bidder),
-            }
-        });
+        let permit = match permit {
+            Some(p) => Some(self.permit_facts(bid.bidder, p, quote.permit_nonce).await?),
+            None => None,
+        };
         Ok(BidFacts {
             chain_time: quote.chain_time,
             auction: quote.auction,
@@ -311,10 +337,7 @@ impl RelayClient {
         Ok(match permit {
             None => bidBySigCall { signedBid: bid.clone(), signature }.abi_encode(),
             Some(p) => {
-                let (v, r, s) = split_signature(&p.signature)
-                    .ok_or_else(|| ChainError::Other("the permit signature is not 65 bytes".into()))?;
-                let permit = ICommissaryAuction::Permit { value: p.value, deadline: U256::from(p.deadline), v, r, s };
-                bidBySigWithPermitCall { signedBid: bid.clone(), signature, permit }.abi_encode()
+                bidBySigWithPermitCall { signedBid: bid.clone(), signature, permit: permit_arg(p)? }.abi_encode()
             }
         })
     }
@@ -388,6 +411,8 @@ fn chain_auction(a: &ICommissaryAuction::Auction) -> Option<ChainAuction> {
         start_time: a.startTime.to::<u64>(),
         end_time: a.endTime.to::<u64>(),
         min_next_bid: commissary_domain::min_next_bid(reserve, highest, a.minIncrementBps),
+        highest_bidder: highest.map(|_| crate::to_domain_address(a.highestBidder)),
+        highest_bid: highest.map_or(U256::ZERO, |h| h.as_u256()),
     })
 }
 

@@ -15,7 +15,7 @@ use alloy::sol_types::SolEvent;
 use alloy::transports::http::reqwest;
 
 use crate::bindings::CommissaryAuction::{
-    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, RefundCredited, Withdrawn,
+    AuctionCancelled, AuctionCreated, AuctionSettled, BidPlaced, MaxBidRevoked, MaxBidUsed, RefundCredited, Withdrawn,
 };
 use crate::error::{ChainError, ChainResult};
 
@@ -113,6 +113,8 @@ impl Rpc {
                 AuctionCancelled::SIGNATURE_HASH,
                 RefundCredited::SIGNATURE_HASH,
                 Withdrawn::SIGNATURE_HASH,
+                MaxBidUsed::SIGNATURE_HASH,
+                MaxBidRevoked::SIGNATURE_HASH,
             ])
             .from_block(from)
             .to_block(to);

@@ -19,6 +19,7 @@ use crate::error::{ChainError, ChainResult};
 use crate::indexer::Indexer;
 use crate::jobs::JobRunner;
 use crate::keeper::Keeper;
+use crate::max_bidder::MaxBidder;
 use crate::relay_tracker::RelayTracker;
 use crate::rpc::Rpc;
 use crate::sender::{Sender, SenderRole};
@@ -52,6 +53,7 @@ impl ChainWorker {
                 scope: config.scope(),
                 operator: Account::new(signer),
                 relayer: None,
+                relay_budget: crate::config::RelayConfig::default().budget(),
                 rpc,
                 db,
                 worker_id,
@@ -63,9 +65,15 @@ impl ChainWorker {
 
     /// Also relays members' signed bids, from `relayer`'s own account (its own sender and
     /// nonce stream next to the operator's). Call before [`ChainWorker::run`].
-    pub fn with_relayer(mut self, relayer: alloy::signers::local::PrivateKeySigner) -> Self {
+    /// Its re-bids under members' maximum bids count against `budget` like relayed bids.
+    pub fn with_relayer(
+        mut self,
+        relayer: alloy::signers::local::PrivateKeySigner,
+        budget: commissary_domain::relay::Budget,
+    ) -> Self {
         if let Some(ctx) = Arc::get_mut(&mut self.ctx) {
             ctx.relayer = Some(Account::new(relayer));
+            ctx.relay_budget = budget;
         }
         self
     }
@@ -136,6 +144,10 @@ async fn lead(ctx: &Arc<Ctx>, held: lease::Lease, shutdown: &CancellationToken) 
         let sender = Sender { account: relayer.clone(), lease: held.clone(), role: SenderRole::Relayer };
         spawn(&mut tasks, ctx, sender, &session);
         spawn(&mut tasks, ctx, RelayTracker { relayer: relayer.clone() }, &session);
+        match MaxBidder::new(ctx, relayer) {
+            Ok(bidder) => spawn(&mut tasks, ctx, bidder, &session),
+            Err(error) => tracing::warn!(%error, "maximum bids are not defended: no relay client"),
+        }
     }
     spawn(&mut tasks, ctx, JobRunner, &session);
     spawn(&mut tasks, ctx, Keeper, &session);

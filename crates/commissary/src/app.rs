@@ -189,7 +189,7 @@ fn chain_worker(config: ChainConfig, relay: &commissary_chain::RelayConfig, db: 
     if relay.enabled() {
         let relayer = relay.relayer_signer().context("configuring the relayer")?;
         tracing::info!(relayer = %relayer.address(), "relaying gasless bids");
-        worker = worker.with_relayer(relayer);
+        worker = worker.with_relayer(relayer, relay.budget());
     }
     Ok(worker)
 }

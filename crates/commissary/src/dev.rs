@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use alloy::primitives::{Address as ChainAddress, U256};
+use alloy::providers::Provider;
 use alloy::signers::local::PrivateKeySigner;
 use anyhow::{Context, bail};
 use chrono::{Duration as ChronoDuration, Utc};
@@ -28,9 +29,12 @@ const MEMBER_ACCOUNTS: std::ops::RangeInclusive<usize> = 1..=5;
 const DEMO_GRANT: u128 = 1_000; // AMPLED per member
 /// The relayer of gasless bids: its own funded anvil account (its own nonces).
 const RELAYER_INDEX: usize = 6;
-/// A member with $AMPLED and no ETH at all, who can only bid through the relayer. Not an
-/// anvil account (those start with ETH); a public development fixture, not a secret.
-const GASLESS_MEMBER_KEY: &str = "0x7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee0001";
+/// A member with $AMPLED and no ETH at all, who can only bid through the relayer: anvil's
+/// account 10 (the anvil this command starts has 11), so it is unlocked and the page's dev
+/// wallet signs for it through the node; its ETH is set to 0 before anything else runs.
+/// The key is the public test mnemonic's index 10, not a secret.
+const GASLESS_MEMBER_KEY: &str = "0xf214f2b2cd398c806f84e317254e0f0b801d0643303237d97a22a48e01628897";
+const ANVIL_ACCOUNTS: &str = "11";
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DevArgs {
@@ -98,7 +102,7 @@ async fn ensure_anvil(args: &DevArgs, rpc_url: &str) -> anyhow::Result<Option<An
     let binary = find_anvil(args.anvil.as_deref())?;
     let child = Command::new(&binary)
         .args(["--host", "127.0.0.1", "--port", &args.anvil_port.to_string(), "--chain-id", "31337"])
-        .args(["--block-time", &args.block_time.max(1).to_string()])
+        .args(["--block-time", &args.block_time.max(1).to_string(), "--accounts", ANVIL_ACCOUNTS])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -135,7 +139,7 @@ const DEMO_ITEMS: [DemoItem; 5] = [
         donor: "The Leeds Collective",
         reserve_ampled: 40,
         subject: corpus::DemoSubject::Amp,
-        ends_in_minutes: 4,
+        ends_in_minutes: 6,
     },
     DemoItem {
         title: "Yamaha FG-180 acoustic guitar",
@@ -191,7 +195,7 @@ async fn seed_listings(db: &Db, photos: &PhotoStore, steward: Address) -> anyhow
             condition: Some(item.condition.into()),
             donor_credit: Some(Some(item.donor.into())),
             reserve_price: Some((item.reserve_ampled * ONE_AMPLED).to_string()),
-            starts_at: Some((now - ChronoDuration::minutes(2)).to_rfc3339()),
+            starts_at: Some(now.to_rfc3339()),
             ends_at: Some((now + ChronoDuration::minutes(item.ends_in_minutes)).to_rfc3339()),
             extension_secs: Some(60),
             ..Default::default()
@@ -261,6 +265,10 @@ pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
         members.push((index, member));
     }
     let gasless = signer(GASLESS_MEMBER_KEY)?.address();
+    commissary_chain::rpc::provider(&rpc_url, Duration::from_secs(10))?
+        .raw_request::<_, ()>("anvil_setBalance".into(), (gasless, "0x0"))
+        .await
+        .context("taking the gasless member's ETH away")?;
     deploy::mint(&rpc_url, DEV_KEYS[0], deployment.token, gasless, U256::from(DEMO_GRANT * ONE_AMPLED)).await?;
     let relayer = signer(DEV_KEYS[RELAYER_INDEX])?.address();
 
@@ -278,8 +286,11 @@ pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
     config.auth.chain_id = 31337;
     config.log.format = LogFormat::Pretty;
     config.web.rpc_url = Some(rpc_url.clone());
-    config.web.dev_accounts =
-        std::iter::once(operator.address()).chain(members.iter().map(|(_, a)| *a)).map(|a| a.to_string()).collect();
+    config.web.dev_accounts = std::iter::once(operator.address())
+        .chain(members.iter().map(|(_, a)| *a))
+        .chain([gasless])
+        .map(|a| a.to_string())
+        .collect();
     config.chain = Some(ChainConfig {
         rpc_url: rpc_url.clone(),
         chain_id: 31337,
@@ -322,11 +333,11 @@ pub async fn run(args: DevArgs, base: Config) -> anyhow::Result<()> {
     }
     println!("  Relayer (gasless bids): {relayer} (anvil account {RELAYER_INDEX})");
     println!(
-        "  Gasless member: {gasless}  holds {DEMO_GRANT} AMPLED and 0 ETH  key {GASLESS_MEMBER_KEY}  (bids only through the relayer)"
+        "  Gasless member: {gasless}  holds {DEMO_GRANT} AMPLED and 0 ETH  key {GASLESS_MEMBER_KEY}  (anvil account 10; bids only through the relayer; the last dev wallet)"
     );
     println!();
     println!(
-        "  {} demo listings are being published on chain; the first ends in ~4 minutes with a winner (member {DEMO_BIDDER_INDEX}) and is settled automatically.",
+        "  {} demo listings are being published on chain; the first ends in ~6 minutes with a winner (member {DEMO_BIDDER_INDEX}) and is settled automatically.",
         seeded.len()
     );
     println!(

@@ -5,10 +5,14 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use commissary_api::state::{ChainFuture, PermitInput, PreparedRelay, QuoteView};
+use commissary_api::state::{
+    ChainFuture, MaxBidQuoteView, PermitInput, PreparedMaxBid, PreparedRelay, PreparedRevocation, QuoteView,
+};
 use commissary_api::{RelayChain, RelaySettings};
-use commissary_chain::relay::{RelayClient, SignedPermit, bid_struct};
+use commissary_chain::relay::max_bid::{SignedAuthorization, bid_calldata, max_bid_struct, revoke_calldata};
+use commissary_chain::relay::{Quote, RelayClient, SignedPermit, bid_struct};
 use commissary_chain::{ChainConfig, RelayConfig, from_domain_address};
+use commissary_domain::max_bid::{QUOTE_DEADLINE_AFTER_END_SECS, SignedMaxBid};
 use commissary_domain::relay::{QUOTE_DEADLINE_SECS, SignedBid, needs_permit};
 use commissary_domain::{Address, AuctionId, TokenAmount, U256};
 
@@ -28,6 +32,31 @@ fn text(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
 
+/// `amount`, or the auction's minimum next bid when none is given.
+fn amount_or_minimum(amount: Option<TokenAmount>, quote: &Quote) -> Result<TokenAmount, String> {
+    match amount {
+        Some(amount) => Ok(amount),
+        None => TokenAmount::from_u256(quote.auction.map_or(U256::ZERO, |a| a.min_next_bid)).map_err(text),
+    }
+}
+
+impl ChainRelay {
+    /// The permit of `value` to sign when the allowance does not cover `amount`.
+    async fn permit_if_short(
+        &self,
+        quote: &Quote,
+        bidder: commissary_chain::Address,
+        amount: TokenAmount,
+        value: U256,
+        deadline: u64,
+    ) -> Result<Option<serde_json::Value>, String> {
+        if !needs_permit(quote.allowance, amount.as_u256()) {
+            return Ok(None);
+        }
+        self.client.permit_typed_data(bidder, value, quote.permit_nonce, deadline).await.map(Some).map_err(text)
+    }
+}
+
 impl RelayChain for ChainRelay {
     fn has_relayer(&self) -> bool {
         self.client.relayer().is_some()
@@ -43,19 +72,10 @@ impl RelayChain for ChainRelay {
             let bidder = from_domain_address(bidder);
             let quote = self.client.quote(auction, bidder).await.map_err(text)?;
             let deadline = quote.chain_time + QUOTE_DEADLINE_SECS;
-            let minimum = quote.auction.map_or(U256::ZERO, |a| a.min_next_bid);
-            let amount = match amount {
-                Some(amount) => amount,
-                None => TokenAmount::from_u256(minimum).map_err(text)?,
-            };
+            let amount = amount_or_minimum(amount, &quote)?;
             let signed = SignedBid { amount, nonce: quote.nonce, deadline };
             let typed_data = self.client.bid_typed_data(&bid_struct(bidder, auction, &signed)).await.map_err(text)?;
-            let permit_typed_data = if needs_permit(quote.allowance, amount.as_u256()) {
-                let document = self.client.permit_typed_data(bidder, amount.as_u256(), quote.permit_nonce, deadline);
-                Some(document.await.map_err(text)?)
-            } else {
-                None
-            };
+            let permit_typed_data = self.permit_if_short(&quote, bidder, amount, amount.as_u256(), deadline).await?;
             Ok(QuoteView {
                 chain_time: quote.chain_time,
                 auction: quote.auction,
@@ -106,6 +126,92 @@ impl RelayChain for ChainRelay {
     fn wake(&self) {
         self.wake.notify_one();
     }
+
+    fn max_bid_quote<'a>(
+        &'a self,
+        auction: AuctionId,
+        bidder: Address,
+        max_amount: Option<TokenAmount>,
+    ) -> ChainFuture<'a, MaxBidQuoteView> {
+        Box::pin(async move {
+            let bidder = from_domain_address(bidder);
+            let quote = self.client.quote(auction, bidder).await.map_err(text)?;
+            let deadline = quote.auction.map_or(quote.chain_time, |a| a.end_time) + QUOTE_DEADLINE_AFTER_END_SECS;
+            let max_amount = amount_or_minimum(max_amount, &quote)?;
+            let salt = U256::from(uuid::Uuid::new_v4().as_u128());
+            let signed = SignedMaxBid { max_amount, salt, deadline };
+            let document = max_bid_struct(bidder, auction, &signed);
+            let typed_data = self.client.max_bid_typed_data(&document).await.map_err(text)?;
+            // Unlimited: every bid under the maximum pulls its whole amount again after the
+            // previous one was refunded, so a permit of the maximum would run out after the
+            // first re-bid. The contract still never pulls more than a bid the member's
+            // authorization allows.
+            let permit_typed_data = self.permit_if_short(&quote, bidder, max_amount, U256::MAX, deadline).await?;
+            Ok(MaxBidQuoteView {
+                chain_time: quote.chain_time,
+                auction: quote.auction,
+                balance: quote.balance,
+                allowance: quote.allowance,
+                salt,
+                deadline,
+                typed_data,
+                permit_typed_data,
+            })
+        })
+    }
+
+    fn prepare_max_bid<'a>(
+        &'a self,
+        auction: AuctionId,
+        bidder: Address,
+        bid: SignedMaxBid,
+        signature: Vec<u8>,
+        permit: Option<PermitInput>,
+    ) -> ChainFuture<'a, PreparedMaxBid> {
+        Box::pin(async move {
+            let authorization =
+                SignedAuthorization { max_bid: max_bid_struct(from_domain_address(bidder), auction, &bid), signature };
+            let permit = permit.map(|p| SignedPermit { value: p.value, deadline: p.deadline, signature: p.signature });
+            let (facts, hash) = self.client.max_bid_facts(&authorization, permit.as_ref()).await.map_err(text)?;
+            let calldata = bid_calldata(&authorization, permit.as_ref()).map_err(text)?;
+            let (from_address, to_address) =
+                self.client.intent_addresses().ok_or_else(|| "no relayer configured".to_owned())?;
+            Ok(PreparedMaxBid {
+                facts,
+                hash: format!("{hash:#x}"),
+                first_bid_calldata: format!("0x{}", hex_encode(&calldata)),
+                from_address,
+                to_address,
+            })
+        })
+    }
+
+    fn revocation_typed_data<'a>(&'a self, bidder: Address, hash: &'a str) -> ChainFuture<'a, serde_json::Value> {
+        Box::pin(async move {
+            let hash = hash.parse().map_err(text)?;
+            self.client.revocation_typed_data(from_domain_address(bidder), hash).await.map_err(text)
+        })
+    }
+
+    fn prepare_revocation<'a>(
+        &'a self,
+        bidder: Address,
+        hash: &'a str,
+        signature: Vec<u8>,
+    ) -> ChainFuture<'a, PreparedRevocation> {
+        Box::pin(async move {
+            let (bidder, hash) = (from_domain_address(bidder), hash.parse().map_err(text)?);
+            let signed_by_bidder = self.client.revocation_signed(bidder, hash, &signature).await.map_err(text)?;
+            let (from_address, to_address) =
+                self.client.intent_addresses().ok_or_else(|| "no relayer configured".to_owned())?;
+            Ok(PreparedRevocation {
+                signed_by_bidder,
+                calldata: format!("0x{}", hex_encode(&revoke_calldata(bidder, hash, &signature))),
+                from_address,
+                to_address,
+            })
+        })
+    }
 }
 
 fn hex_encode(bytes: &[u8]) -> String {
@@ -123,12 +229,7 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 /// The API's relay settings from `[relay]`, with the chain side when `[chain]` is set.
 pub fn api_settings(relay: &RelayConfig, chain: Option<Arc<dyn RelayChain>>) -> RelaySettings {
     RelaySettings {
-        budget: commissary_domain::relay::Budget {
-            bids_per_member_per_hour: relay.bids_per_member_per_hour,
-            gas_per_member_per_day: relay.gas_per_member_per_day,
-            gas_per_day: relay.gas_per_day,
-            min_relayer_balance: relay.min_balance().unwrap_or(U256::ZERO),
-        },
+        budget: relay.budget(),
         rate_burst: relay.rate_burst,
         rate_per_second: relay.rate_per_second,
         chain,

@@ -1,5 +1,6 @@
 //! Crash safety of the real `commissary serve` process: SIGKILL in the middle of
-//! publishing and of a settlement batch, and two replicas sharing one database with
+//! publishing, of a settlement batch and between an outbid and the maximum bid's re-bid,
+//! and two replicas sharing one database with
 //! failover of the chain worker. Backend from COMMISSARY_TEST_DATABASE.
 
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ use commissary_db::testkit::TestDb;
 use commissary_domain::ListingStatus;
 
 mod common;
-use common::chain::{auction_of, is_published, queue_listings, start, statuses, wait_until};
+use common::chain::{auction_of, is_published, queue_listings, relay_sections, start, statuses, wait_until};
 
 async fn settled_events(anvil: &Anvil, deployment: &Deployment) -> Vec<U256> {
     let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
@@ -235,6 +236,93 @@ async fn two_replicas_stream_the_events_either_one_indexed() {
         assert_eq!(seen[0], seen[1], "the same event, with the same id, on both replicas");
         assert_eq!(seen[0].1, tx);
     }
+}
+
+#[tokio::test]
+async fn sigkill_between_an_outbid_and_the_re_bid_sends_exactly_one_re_bid() {
+    use alloy::signers::SignerSync;
+    use commissary_chain::bindings::ICommissaryAuction;
+
+    let anvil = Anvil::spawn().await;
+    let (deployment, chain) = anvil.deploy().await;
+    let test_db = TestDb::new().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ids = queue_listings(&test_db.db, 1, ChronoDuration::minutes(30)).await;
+    let sections = relay_sections(&chain, ANVIL_KEYS[6]);
+    let mut first = common::Service::start(dir.path(), "first", &test_db.url, &sections);
+    let db = test_db.db.clone();
+    let id = ids[0];
+    wait_until("the auction to go live", Duration::from_secs(60), async || {
+        statuses(&db, &[id]).await == [ListingStatus::Live]
+    })
+    .await;
+    let auction = auction_of(&db, id).await;
+    let (member_key, hand_key) = (ANVIL_KEYS[1], ANVIL_KEYS[2]);
+    for key in [member_key, hand_key] {
+        anvil.fund(&deployment, key, U256::from(1_000_000u64)).await;
+    }
+    anvil.bid(&deployment, member_key, auction, 1000).await.expect("the member leads");
+
+    // The member's maximum, signed with its key over the contract's own digest.
+    let signer: alloy::signers::local::PrivateKeySigner = member_key.parse().expect("key");
+    let max_bid = ICommissaryAuction::MaxBid {
+        bidder: signer.address(),
+        auctionId: U256::from(auction),
+        maxAmount: alloy::primitives::Uint::<96, 2>::from(5000u64),
+        salt: U256::from(7),
+        deadline: U256::from(anvil.timestamp().await + 86_400),
+    };
+    let provider = commissary_chain::rpc::provider(&anvil.url(), Duration::from_secs(5)).expect("provider");
+    let contract = CommissaryAuction::new(deployment.auction, &provider);
+    let hash = contract.hashMaxBid(max_bid.clone()).call().await.expect("hashMaxBid");
+    let signature = signer.sign_hash_sync(&hash).expect("sign").as_bytes();
+    let new = commissary_db::max_bids::NewMaxBid {
+        listing_id: id.to_string(),
+        auction_id: auction.to_string(),
+        bidder: commissary_domain::Address(signer.address().into_array()),
+        max_amount: commissary_domain::TokenAmount::from_u128(5000).expect("amount"),
+        salt: "7".into(),
+        deadline: i64::try_from(max_bid.deadline.to::<u64>()).expect("deadline"),
+        signature: format!("0x{}", alloy::primitives::hex::encode(signature)),
+        hash: format!("{hash:#x}"),
+        permit: None,
+    };
+    db.run(move |c| commissary_db::max_bids::put(c, &new, None, Utc::now())).await.expect("stored");
+
+    // Outbid by hand with mining paused: the worker records its re-bid (and may broadcast
+    // it); the process dies before it is mined, and the node forgets whatever was sent.
+    anvil.set_automine(false).await;
+    anvil.bid_nowait(&deployment, hand_key, auction, 2000).await.expect("hand bid sent");
+    anvil.mine(1).await;
+    wait_until("the re-bid to be recorded", Duration::from_secs(60), async || {
+        !db.run(|c| commissary_db::relay::open(c, 10)).await.expect("relays").is_empty()
+    })
+    .await;
+    first.kill();
+    let _: serde_json::Value = anvil.rpc("anvil_dropAllTransactions", json!([])).await;
+    anvil.set_automine(true).await;
+
+    let second = common::Service::start(dir.path(), "second", &test_db.url, &sections);
+    second.wait_ready().await;
+    wait_until("the member to lead again", Duration::from_secs(60), async || {
+        anvil.auction(&deployment, auction).await.highestBidder == signer.address()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let used = provider
+        .get_logs(
+            &Filter::new()
+                .address(deployment.auction)
+                .event_signature(CommissaryAuction::MaxBidUsed::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await
+        .expect("logs");
+    assert_eq!(used.len(), 1, "exactly one re-bid was mined");
+    let relayer = commissary_chain::testkit::address_of(ANVIL_KEYS[6]);
+    assert_eq!(provider.get_transaction_count(relayer).await.expect("nonce"), 1, "the relayer sent one transaction");
+    let state = anvil.auction(&deployment, auction).await;
+    assert_eq!(state.highestBid.to::<u64>(), 2000 + 2000u64.div_ceil(20), "the re-bid is the minimum next bid");
 }
 
 /// The highest bid (decimal string) a replica's detail response shows, or `None` before

@@ -5,8 +5,7 @@
 //! heard back. After each restart the bid is on chain exactly once. Backend from
 //! COMMISSARY_TEST_DATABASE.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use alloy::primitives::U256;
@@ -14,8 +13,6 @@ use alloy::providers::Provider;
 use alloy::rpc::types::Filter;
 use alloy::sol_types::SolEvent;
 use chrono::Duration as ChronoDuration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 use commissary_chain::bindings::CommissaryAuction;
 use commissary_chain::deploy::{self, Deployment};
@@ -26,112 +23,14 @@ use commissary_domain::relay::RelayStatus;
 
 mod common;
 use common::Service;
-use common::chain::{auction_of, chain_sections, is_published, queue_listings, statuses, wait_until};
+use common::chain::{auction_of, is_published, queue_listings, relay_sections, statuses, wait_until};
 use common::member::{relay_bid, signed_in};
+use common::rpc_proxy::{FORWARD, HOLD, RpcProxy, SWALLOW_REPLY};
 
 const RELAYER: usize = 6;
 const AMPLED: u128 = 1_000_000_000_000_000_000;
 /// A member without any ETH (not an anvil account): a public test fixture.
 const GASLESS: &str = "0x7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee7e57c0ffee0003";
-
-/// What the proxy does with `eth_sendRawTransaction`; everything else is forwarded.
-const FORWARD: u8 = 0;
-/// Never forwards it and never answers: the node never sees the transaction.
-const HOLD: u8 = 1;
-/// Forwards it, then never answers: the node has it, the service does not know.
-const SWALLOW_REPLY: u8 = 2;
-
-/// A JSON-RPC proxy in front of anvil (HTTP/1.1 with keep-alive, one request at a time
-/// per connection, as alloy's HTTP transport sends them).
-struct RpcProxy {
-    port: u16,
-    mode: Arc<AtomicU8>,
-    /// `eth_sendRawTransaction` requests seen while holding or swallowing.
-    intercepted: Arc<AtomicUsize>,
-}
-
-impl RpcProxy {
-    async fn start(upstream: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let mode = Arc::new(AtomicU8::new(FORWARD));
-        let intercepted = Arc::new(AtomicUsize::new(0));
-        let (m, n) = (mode.clone(), intercepted.clone());
-        tokio::spawn(async move {
-            let client = reqwest::Client::new();
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, client.clone(), upstream.clone(), m.clone(), n.clone()));
-            }
-        });
-        Self { port, mode, intercepted }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn set(&self, mode: u8) {
-        self.intercepted.store(0, Ordering::SeqCst);
-        self.mode.store(mode, Ordering::SeqCst);
-    }
-}
-
-async fn serve(
-    mut stream: TcpStream,
-    client: reqwest::Client,
-    upstream: String,
-    mode: Arc<AtomicU8>,
-    intercepted: Arc<AtomicUsize>,
-) {
-    let mut buffer = Vec::new();
-    loop {
-        let Some(body) = read_request(&mut stream, &mut buffer).await else { return };
-        let sends = String::from_utf8_lossy(&body).contains("\"eth_sendRawTransaction\"");
-        let mode = if sends { mode.load(Ordering::SeqCst) } else { FORWARD };
-        if mode == HOLD {
-            intercepted.fetch_add(1, Ordering::SeqCst);
-            std::future::pending::<()>().await;
-        }
-        let Ok(response) = client.post(&upstream).header("content-type", "application/json").body(body).send().await
-        else {
-            return;
-        };
-        let Ok(answer) = response.bytes().await else { return };
-        if mode == SWALLOW_REPLY {
-            intercepted.fetch_add(1, Ordering::SeqCst);
-            std::future::pending::<()>().await;
-        }
-        let head =
-            format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", answer.len());
-        if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(&answer).await.is_err() {
-            return;
-        }
-    }
-}
-
-/// The body of the next request on the connection, `None` once it closes.
-async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
-    loop {
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if buffer.len() >= end + 4 + length {
-                let body = buffer[end + 4..end + 4 + length].to_vec();
-                buffer.drain(..end + 4 + length);
-                return Some(body);
-            }
-        }
-        let mut chunk = [0u8; 8192];
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
 
 async fn relay_status(db: &Db, id: &str) -> RelayStatus {
     let id = id.to_owned();
@@ -168,7 +67,7 @@ async fn a_relay_killed_before_or_after_its_send_is_on_chain_exactly_once() {
     let test_db = TestDb::new().await;
     let db = test_db.db.clone();
     let dir = tempfile::tempdir().expect("dir");
-    let sections = format!("{}[relay]\nrelayer_key = \"{}\"\n", chain_sections(&chain), ANVIL_KEYS[RELAYER]);
+    let sections = relay_sections(&chain, ANVIL_KEYS[RELAYER]);
     let start = |name: &str| Service::start(dir.path(), name, &test_db.url, &sections);
 
     let ids = queue_listings(&db, 1, ChronoDuration::minutes(30)).await;

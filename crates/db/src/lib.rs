@@ -11,6 +11,8 @@
 //! Modules, each importing only those below it:
 //!
 //! ```text
+//! max_bids                           members' maximum bids (private), their first bid's
+//!                                    relay, revocations, the chain's MaxBidUsed/Revoked
 //! relay                              relayed bids: recorded with their intent and a
 //!                                    `relay` event in one transaction; budgets' usage
 //! publication, views                 use cases across tables: queue a publication; the
@@ -36,6 +38,7 @@ pub mod chain;
 mod connection;
 mod error;
 pub mod listings;
+pub mod max_bids;
 pub mod members;
 pub mod photos;
 pub mod publication;

@@ -128,8 +128,12 @@ impl Relay {
 /// A signed bid to relay: the relay and the call the relayer makes.
 #[derive(Debug, Clone)]
 pub struct NewRelay {
+    /// `RelayBid` (a signed `Bid`, goal `relay:<bidder>:<nonce>`) or `MaxBid` (a bid under a
+    /// maximum-bid authorization, goal `maxbid:<bidder>:<nonce>`).
+    pub kind: IntentKind,
     pub bidder: Address,
-    /// Decimal.
+    /// Decimal for a signed bid; for a maximum bid the decision it carries out (e.g.
+    /// `<auction>@<highest bid>`), so the same decision is never sent twice.
     pub nonce: String,
     pub listing_id: String,
     pub auction_id: String,
@@ -169,32 +173,38 @@ fn relay_event(relay: &Relay) -> NewEvent {
     }
 }
 
+/// The relays of `(bidder, nonce)`, latest attempt first.
+pub fn attempts_of(conn: &mut DbConnection, bidder: Address, nonce: &str) -> DbResult<Vec<Relay>> {
+    relays::table
+        .filter(relays::bidder.eq(bidder.to_lower_hex()))
+        .filter(relays::bid_nonce.eq(nonce))
+        .order(relays::attempt.desc())
+        .select(RelayRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Relay::try_from)
+        .collect()
+}
+
 /// Records a relay, its intent and a `queued` event in one transaction (call
 /// [`events::wake`] after it returns).
 pub fn record(conn: &mut DbConnection, new: &NewRelay, now: DateTime<Utc>) -> DbResult<Recorded> {
     crate::connection::transaction(conn, |conn| {
         let bidder = new.bidder.to_lower_hex();
-        let earlier: Vec<Relay> = relays::table
-            .filter(relays::bidder.eq(&bidder))
-            .filter(relays::bid_nonce.eq(&new.nonce))
-            .order(relays::attempt.desc())
-            .select(RelayRow::as_select())
-            .load(conn)?
-            .into_iter()
-            .map(Relay::try_from)
-            .collect::<DbResult<_>>()?;
+        let earlier = attempts_of(conn, new.bidder, &new.nonce)?;
         if let Some(taken) = earlier.iter().find(|r| r.status != RelayStatus::Failed) {
             return Ok(Recorded::NonceTaken(taken.clone()));
         }
         let attempt = earlier.first().map_or(1, |r| r.attempt + 1);
-        let goal = format!("relay:{bidder}:{}", new.nonce);
+        let prefix = if new.kind == IntentKind::RelayBid { "relay" } else { "maxbid" };
+        let goal = format!("{prefix}:{bidder}:{}", new.nonce);
         let subject = new.listing_id.clone();
         let intent = intents::record(
             conn,
             &NewIntent {
                 goal: &goal,
                 attempt_number: u32::try_from(attempt).unwrap_or(u32::MAX),
-                kind: IntentKind::RelayBid,
+                kind: new.kind,
                 from_address: &new.from_address,
                 to_address: &new.to_address,
                 calldata: &new.calldata,

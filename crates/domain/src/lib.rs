@@ -9,6 +9,7 @@
 //! ```text
 //! openapi       (feature `openapi`) JSON Schemas of the value types
 //! lifecycle     listing state machine: can_edit, can_publish, can_cancel, cancel_step
+//! max_bid       maximum bids: ordered checks of an authorization, the re-bid plan
 //!   relay       gasless bids: the relayer's ordered checks, budgets, relay status
 //!   projection  AuctionState: contract events folded into an auction; its listing status
 //!     events    typed contract events (AuctionEvent, LoggedEvent)
@@ -24,6 +25,7 @@ pub mod fulfillment;
 pub mod lifecycle;
 pub mod listing;
 pub mod listing_hash;
+pub mod max_bid;
 pub mod member;
 pub mod money;
 pub mod notification;

@@ -134,13 +134,35 @@ impl ListingStatus {
     }
 }
 
-/// Whether a listing may be published at `now`: a draft whose details are still valid
-/// (a draft written last week may end in the past).
-pub fn can_publish(status: ListingStatus, details: &ListingDetails, now: DateTime<Utc>) -> Result<(), PublishRefused> {
+/// How far in the past a start may be when the listing is published. A steward who picks
+/// "now" in the editor clicks publish some seconds later; the auction opens at once either
+/// way. Anything older would announce an opening time members never had the chance to see.
+pub const PUBLISH_START_GRACE: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Whether a listing may be published at `now`: a draft whose details are still valid (a
+/// draft written last week may end in the past), with at least one photo (`photo_count`)
+/// and a description (members bid on what they can see and read), starting now or later.
+/// Every problem is reported at once.
+pub fn can_publish(
+    status: ListingStatus,
+    details: &ListingDetails,
+    photo_count: usize,
+    now: DateTime<Utc>,
+) -> Result<(), PublishRefused> {
     if status != ListingStatus::Draft {
         return Err(PublishRefused::NotDraft);
     }
-    details.patch(ListingInput::default(), now).map(|_| ()).map_err(PublishRefused::Invalid)
+    let mut errors = details.patch(ListingInput::default(), now).err().unwrap_or_default();
+    if photo_count == 0 {
+        errors.push("photos", "required", "add at least one photo before publishing");
+    }
+    if details.description.trim().is_empty() {
+        errors.push("description", "required", "write a description before publishing");
+    }
+    if details.schedule.starts_at < now - PUBLISH_START_GRACE && !errors.0.iter().any(|e| e.field == "starts_at") {
+        errors.push("starts_at", "in_the_past", "the start has passed: pick a later one");
+    }
+    errors.finish(()).map_err(PublishRefused::Invalid)
 }
 
 /// The status of a listing whose auction a reorg removed (its creation was orphaned):
@@ -196,13 +218,38 @@ mod tests {
     #[test]
     fn publishing_needs_a_draft_that_is_still_valid() {
         let now = t(10_000);
-        assert_eq!(can_publish(ListingStatus::Draft, &details(20_000), now), Ok(()));
-        assert_eq!(can_publish(ListingStatus::Publishing, &details(20_000), now), Err(PublishRefused::NotDraft));
-        assert_eq!(can_publish(ListingStatus::Live, &details(20_000), now), Err(PublishRefused::NotDraft));
-        let Err(PublishRefused::Invalid(errors)) = can_publish(ListingStatus::Draft, &details(9_000), now) else {
+        let ready = ListingDetails { description: "Plays well.".into(), ..details(20_000) };
+        assert_eq!(can_publish(ListingStatus::Draft, &ready, 1, now), Ok(()));
+        assert_eq!(can_publish(ListingStatus::Publishing, &ready, 1, now), Err(PublishRefused::NotDraft));
+        assert_eq!(can_publish(ListingStatus::Live, &ready, 1, now), Err(PublishRefused::NotDraft));
+        let over = ListingDetails { description: "Plays well.".into(), ..details(9_000) };
+        let Err(PublishRefused::Invalid(errors)) = can_publish(ListingStatus::Draft, &over, 1, now) else {
             panic!("an auction that is already over cannot be published");
         };
         assert_eq!(errors.0[0].code, "in_the_past");
+    }
+
+    fn refused_fields(details: &ListingDetails, photos: usize, now: DateTime<Utc>) -> Vec<(String, &'static str)> {
+        match can_publish(ListingStatus::Draft, details, photos, now) {
+            Ok(()) => vec![],
+            Err(PublishRefused::Invalid(errors)) => errors.0.into_iter().map(|e| (e.field, e.code)).collect(),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn publishing_reports_every_missing_piece_at_once() {
+        // details(20_000) starts at 16_400: past by more than the grace at 16_461.
+        let bare = details(20_000);
+        assert_eq!(
+            refused_fields(&bare, 0, t(16_461)),
+            [("photos".into(), "required"), ("description".into(), "required"), ("starts_at".into(), "in_the_past")]
+        );
+        let ready = ListingDetails { description: "Plays well.".into(), ..details(20_000) };
+        assert_eq!(refused_fields(&ready, 1, t(16_461)), [("starts_at".into(), "in_the_past")]);
+        assert_eq!(refused_fields(&ready, 1, t(16_460)), [], "a start within the grace opens at once");
+        let blank = ListingDetails { description: " \n\t ".into(), ..details(20_000) };
+        assert_eq!(refused_fields(&blank, 2, t(10_000)), [("description".into(), "required")]);
     }
 
     #[test]

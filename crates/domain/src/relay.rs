@@ -24,6 +24,8 @@ crate::string_enum!(
         NonceMismatch => "nonce_mismatch",
         InvalidSignature => "invalid_signature",
         BidTooLow => "bid_too_low",
+        /// A maximum bid below the auction's minimum next bid (`crate::max_bid`).
+        MaxBidTooLow => "max_bid_too_low",
         InsufficientBalance => "insufficient_balance",
         InsufficientAllowance => "insufficient_allowance",
         RelayUnavailable => "relay_unavailable",
@@ -46,6 +48,10 @@ pub enum Refusal {
     },
     InvalidSignature,
     BidTooLow {
+        min_next_bid: U256,
+    },
+    /// A maximum bid that could not lead now.
+    MaxBidTooLow {
         min_next_bid: U256,
     },
     InsufficientBalance {
@@ -74,6 +80,7 @@ impl Refusal {
             Self::NonceMismatch { .. } => RefusalCode::NonceMismatch,
             Self::InvalidSignature => RefusalCode::InvalidSignature,
             Self::BidTooLow { .. } => RefusalCode::BidTooLow,
+            Self::MaxBidTooLow { .. } => RefusalCode::MaxBidTooLow,
             Self::InsufficientBalance { .. } => RefusalCode::InsufficientBalance,
             Self::InsufficientAllowance { .. } => RefusalCode::InsufficientAllowance,
             Self::RelayUnavailable { .. } => RefusalCode::RelayUnavailable,
@@ -106,6 +113,10 @@ pub struct ChainAuction {
     pub start_time: u64,
     pub end_time: u64,
     pub min_next_bid: U256,
+    /// The current leader (`None` before the first bid).
+    pub highest_bidder: Option<crate::address::Address>,
+    /// The current highest bid (zero before the first bid).
+    pub highest_bid: U256,
 }
 
 impl ChainAuction {
@@ -235,7 +246,7 @@ pub fn check(bid: &SignedBid, facts: &BidFacts, budget: &Budget, usage: &Usage) 
 
 /// A permit makes up for a short allowance when the bidder signed it, it is not expired
 /// and it allows at least the bid.
-fn permit_covers(permit: Option<&PermitFacts>, amount: U256, now: u64) -> bool {
+pub(crate) fn permit_covers(permit: Option<&PermitFacts>, amount: U256, now: u64) -> bool {
     permit.is_some_and(|p| p.signed_by_bidder && p.deadline >= now && p.value >= amount)
 }
 
@@ -276,6 +287,10 @@ pub fn failure_code(contract_error: &str) -> &'static str {
         "InvalidSignature" => "invalid_signature",
         "ERC20InsufficientBalance" => "insufficient_balance",
         "ERC20InsufficientAllowance" => "insufficient_allowance",
+        "MaxBidTooLow" => "max_bid_too_low",
+        "AuthorizationRevoked" => "max_bid_revoked",
+        "AlreadyLeading" => "already_leading",
+        "MaxBidUnfunded" => "max_bid_unfunded",
         _ => "reverted",
     }
 }
@@ -298,6 +313,8 @@ mod tests {
                 start_time: NOW - 10,
                 end_time: NOW + 100,
                 min_next_bid: U256::from(10),
+                highest_bidder: None,
+                highest_bid: U256::ZERO,
             }),
             nonce: U256::from(3),
             signed_by_bidder: true,

@@ -33,6 +33,11 @@ fn sentence(notification: &Notification) -> String {
     let data = &notification.payload;
     let title = text(data, "title").unwrap_or_else(|| "an item".into());
     match notification.kind {
+        // The member's own maximum is not named: the notification also goes to webhooks.
+        NotificationKind::Outbid if text(data, "max_bid").as_deref() == Some("exhausted") => format!(
+            "Someone bid {} AMPLED on “{title}”, more than your maximum: the Commissary no longer bids for you there. Set a higher maximum to stay in.",
+            amount(data, "amount").unwrap_or_default()
+        ),
         NotificationKind::Outbid => format!(
             "Someone bid {} AMPLED on “{title}” and now leads the auction.",
             amount(data, "amount").unwrap_or_default()

@@ -3,6 +3,7 @@
 
 import type {
   Bid,
+  BidQuote,
   ClaimInput,
   Credits,
   FieldError,
@@ -12,6 +13,9 @@ import type {
   Listing,
   ListingInput,
   ListingQuery,
+  MaxBid,
+  MaxBidInput,
+  MaxBidQuote,
   Me,
   MyBid,
   NotificationSettings,
@@ -19,6 +23,8 @@ import type {
   Photo,
   Profile,
   PublicConfig,
+  RelayInput,
+  RelayStatus,
   SummaryRow,
 } from "./types";
 
@@ -144,6 +150,20 @@ export const api = {
     request<void>(`${listingPath(id)}/photos/${encodeURIComponent(photoId)}`, { method: "DELETE" }),
   reorderPhotos: (id: string, photoIds: string[]) =>
     request<Photo[]>(`${listingPath(id)}/photos/order`, { method: "PUT", json: { photo_ids: photoIds } }),
+
+  bidQuote: (id: string, bidder: string, amount?: bigint, signal?: AbortSignal) =>
+    request<BidQuote>(`${listingPath(id)}/bid-quote${query({ bidder, amount: amount?.toString() })}`, { signal }),
+  relayBid: (id: string, input: RelayInput) =>
+    request<RelayStatus>(`${listingPath(id)}/bids/relay`, { method: "POST", json: input }),
+  relayStatus: (relayId: string) => request<RelayStatus>(`/api/v1/relay/${encodeURIComponent(relayId)}`),
+
+  maxBidQuote: (id: string, bidder: string, maxAmount: bigint) =>
+    request<MaxBidQuote>(`${listingPath(id)}/max-bid-quote${query({ bidder, max_amount: maxAmount.toString() })}`),
+  setMaxBid: (id: string, input: MaxBidInput) =>
+    request<MaxBid>(`${listingPath(id)}/max-bid`, { method: "PUT", json: input }),
+  maxBid: (id: string, signal?: AbortSignal) => request<MaxBid>(`${listingPath(id)}/max-bid`, { signal }),
+  revokeMaxBid: (id: string, signature: `0x${string}`) =>
+    request<MaxBid>(`${listingPath(id)}/max-bid`, { method: "DELETE", json: { signature } }),
 
   myBids: (cursor?: string, signal?: AbortSignal) =>
     request<Page<MyBid>>(`/api/v1/me/bids${query({ cursor, limit: 50 })}`, { signal }),

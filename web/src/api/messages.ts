@@ -10,6 +10,18 @@ import type { FieldError, FulfillmentState } from "./types";
 
 type Message = string | ((e: ApiError) => string);
 
+/** Why the co-op's relayer would not take a bid now (`relay.reason` of a quote, `details.reason` of a 503). */
+export const RELAY_REASONS: Record<string, string> = {
+  not_configured: "This Commissary has no relayer set up, so bids cannot be sent without gas here.",
+  member_hourly_bids: "You have sent as many gasless bids as allowed for this hour.",
+  member_daily_gas: "You have used up today's gasless bids the co-op pays for.",
+  daily_gas: "The co-op's budget for gasless bids is spent for today.",
+  relayer_balance: "The co-op's relayer is low on ETH for gas until a steward tops it up.",
+};
+
+export const relayReason = (reason: unknown): string =>
+  (typeof reason === "string" && RELAY_REASONS[reason]) || "The co-op's relayer cannot send bids right now.";
+
 const seconds = (e: ApiError) => (e.retryAfter ? ` Try again in ${e.retryAfter} s.` : " Try again in a moment.");
 
 const stateList = (value: unknown) =>
@@ -115,7 +127,20 @@ export const MESSAGES: Record<string, Message> = {
   insufficient_balance: "You do not hold enough $AMPLED for this bid.",
   insufficient_allowance: "The auction may not move that much of your $AMPLED yet; sign the permission again.",
   relay_unavailable: (e) =>
-    `The co-op's relayer cannot send bids right now.${seconds(e)} You can also bid from your wallet.`,
+    `${relayReason(e.extra.reason)}${seconds(e)} You can also bid from your wallet if it holds a little ETH for gas.`,
+  simulation_failed: "The auction contract would refuse this bid right now. Reload the page and try again.",
+  // A relayed bid that reverted on chain for a reason the relay does not name.
+  reverted: "The bid reached the chain but was refused there; nothing was taken. Try again.",
+
+  // Maximum bids ("Set a maximum").
+  max_bid_too_low: (e) =>
+    typeof e.extra.min_next_bid === "string"
+      ? `Your maximum must be at least the next bid, ${formatAmpled(e.extra.min_next_bid)}.`
+      : "Your maximum is below the next bid: raise it.",
+  // Why a re-bid under a maximum failed (a relay's failure.code).
+  max_bid_revoked: "That maximum was revoked, so the Commissary no longer bids with it. Set a new one.",
+  already_leading: "You already lead this auction, so no bid was needed.",
+  max_bid_unfunded: "A maximum could not be used: its bidder's $AMPLED or permission no longer covers it.",
 };
 
 /** The sentence for an API refusal; the API's own message for a code the page does not know. */

@@ -149,7 +149,7 @@ export interface LiveEvent {
 }
 
 export type PublicEventKind = "bid" | "bid_removed" | "settled" | "cancelled" | "status";
-export type PersonalEventKind = "outbid" | "won" | "lost" | "notification";
+export type PersonalEventKind = "outbid" | "won" | "lost" | "notification" | "relay";
 
 export type BidderState = "winning" | "outbid" | "won" | "lost" | "cancelled";
 
@@ -163,6 +163,9 @@ export interface MyBid {
   min_next_bid: string;
   ends_at: string;
   state: BidderState;
+  /** The member's own maximum on this auction (only to them), when max bids exist. */
+  max_bid?: string | null;
+  max_bid_state?: MaxBidState | null;
 }
 
 export interface CreditEntry {
@@ -279,4 +282,103 @@ export interface SummaryRow {
   sold: number;
   unsold: number;
   ampled_redeemed: string;
+}
+
+/** An EIP-712 document exactly as `eth_signTypedData_v4` takes it. */
+export interface TypedDataDocument {
+  domain: { name: string; version: string; chainId: number; verifyingContract: `0x${string}` };
+  types: Record<string, { name: string; type: string }[]>;
+  primaryType: string;
+  message: Record<string, string>;
+}
+
+/** Why the relay would not take a bid now; null when it would. */
+export type RelayReason =
+  | "not_configured"
+  | "member_hourly_bids"
+  | "member_daily_gas"
+  | "daily_gas"
+  | "relayer_balance";
+
+export interface RelayAvailability {
+  available: boolean;
+  reason: RelayReason | null;
+  /** Gas the relayer may still spend for this member today. */
+  remaining_today: number;
+}
+
+export interface BidQuote {
+  auction_id: string;
+  min_next_bid: string;
+  ends_at: string | null;
+  balance: string;
+  allowance: string;
+  nonce: string;
+  /** Unix seconds. */
+  deadline: number;
+  typed_data: TypedDataDocument;
+  permit_typed_data: TypedDataDocument | null;
+  relay: RelayAvailability;
+}
+
+export interface SignedPermit {
+  value: string;
+  deadline: number;
+  signature: `0x${string}`;
+}
+
+export interface RelayInput {
+  amount: string;
+  nonce: string;
+  deadline: number;
+  signature: `0x${string}`;
+  permit: SignedPermit | null;
+}
+
+export type RelayState = "queued" | "sent" | "mined" | "failed";
+
+export interface RelayStatus {
+  relay_id: string;
+  listing_id: string;
+  auction_id: string;
+  amount: string;
+  status: RelayState;
+  tx_hash: string | null;
+  block_number: number | null;
+  failure: { code: string; message: string } | null;
+}
+
+export interface MaxBidQuote {
+  auction_id: string;
+  min_next_bid: string;
+  balance: string;
+  allowance: string;
+  salt: string;
+  /** Unix seconds. */
+  deadline: number;
+  typed_data: TypedDataDocument;
+  permit_typed_data: TypedDataDocument | null;
+  relay: RelayAvailability;
+}
+
+export type MaxBidState = "active" | "exhausted" | "revoked" | "expired";
+
+export interface MaxBid {
+  listing_id: string;
+  auction_id: string;
+  max_amount: string;
+  state: MaxBidState;
+  /** Unix seconds. */
+  deadline: number;
+  hash: string;
+  revocation_typed_data: TypedDataDocument | null;
+  relay_id: string | null;
+}
+
+export interface MaxBidInput {
+  max_amount: string;
+  salt: string;
+  deadline: number;
+  signature: `0x${string}`;
+  permit: SignedPermit | null;
 }

@@ -1,8 +1,8 @@
-// A way of placing a bid. Today: from the member's wallet (they pay gas). The gasless
-// relay (quote → sign `Bid` (+ permit) → relay) plugs in as another BidMethod once the API
-// offers `POST /listings/{id}/bid-quote` and `POST /bids/relay` (see api/features.ts).
+// A way of placing a bid: gasless through the co-op's relayer (the default: the member
+// signs, the relayer pays the gas; gaslessBid.ts) or from the member's own wallet (they
+// pay gas; walletBid.ts). BidForm shows the steps each one reports.
 
-export type BidStep = "checking" | "approving" | "signing" | "sent" | "mined" | "indexed";
+export type BidStep = "checking" | "approving" | "permit" | "signing" | "queued" | "sent" | "mined" | "indexed";
 
 export interface BidProgress {
   step: BidStep;
@@ -28,8 +28,32 @@ export interface BidMethod {
 export const STEP_LABEL: Record<BidStep, string> = {
   checking: "Checking the auction on chain",
   approving: "Allowing the auction to take your $AMPLED",
+  permit: "Signing the permission for the auction to take your $AMPLED (no gas)",
   signing: "Confirming the bid in your wallet",
+  queued: "The co-op's relayer has your signed bid",
   sent: "Bid sent, waiting for a block",
   mined: "In a block, waiting for the Commissary to see it",
   indexed: "Your bid is in",
 };
+
+export const STEP_ORDER: BidStep[] = [
+  "checking",
+  "approving",
+  "permit",
+  "signing",
+  "queued",
+  "sent",
+  "mined",
+  "indexed",
+];
+
+/** The relay would not take a bid now (`relay.reason`): the form offers the wallet instead. */
+export class RelayUnavailable extends Error {
+  readonly reason: string | null;
+  constructor(message: string, reason: string | null) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

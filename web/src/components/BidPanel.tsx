@@ -1,5 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import type { Bid, Listing } from "../api/types";
+import { getBalance } from "viem/actions";
+import { ApiError, api } from "../api/client";
+import { relayReason } from "../api/messages";
+import type { Bid, Listing, RelayAvailability } from "../api/types";
+import { gaslessBidMethod } from "../bid/gaslessBid";
 import type { BidMethod } from "../bid/method";
 import { walletBidMethod } from "../bid/walletBid";
 import { readBalance, readCredits } from "../chain/contracts";
@@ -13,6 +17,7 @@ import { session } from "../session";
 import { connect, connection } from "../wallet/connection";
 import { BidForm } from "./BidForm";
 import { Countdown } from "./Countdown";
+import { MaxBidBox } from "./MaxBidBox";
 import { Price } from "./Price";
 import { WalletBox } from "./WalletBox";
 
@@ -57,13 +62,40 @@ export function BidPanel({ listing, bids, scheduledEnd, isIndexed, refresh }: Pr
   const now = useNow();
   const [balance, setBalance] = useState<bigint | null>(null);
   const [credits, setCredits] = useState<bigint | null>(null);
+  const [eth, setEth] = useState<bigint | null>(null);
+  const [relay, setRelay] = useState<RelayAvailability | null>(null);
 
   const loadWallet = () => {
     if (!chain || !conn) return;
     readBalance(chain, conn.account).then(setBalance, () => setBalance(null));
     readCredits(chain, conn.account).then(setCredits, () => setCredits(null));
+    getBalance(chain.client, { address: conn.account }).then(setEth, () => setEth(null));
   };
   useEffect(loadWallet, [chain, conn?.account, listing.highest_bid, listing.status]);
+
+  // Whether the co-op's relayer would take a bid from this member now, asked before the
+  // form is shown (a quote reads the chain but prompts nothing).
+  const gasless = features.gaslessBids && Boolean(listing.auction_id);
+  useEffect(() => {
+    if (!gasless || !conn) {
+      setRelay(null);
+      return;
+    }
+    const controller = new AbortController();
+    api.bidQuote(listing.id, conn.account, undefined, controller.signal).then(
+      (quote) => setRelay(quote.relay),
+      (e) => {
+        if (controller.signal.aborted) return;
+        const reason = e instanceof ApiError && typeof e.extra.reason === "string" ? e.extra.reason : null;
+        setRelay({
+          available: false,
+          reason: (reason ?? "not_configured") as RelayAvailability["reason"],
+          remaining_today: 0,
+        });
+      },
+    );
+    return () => controller.abort();
+  }, [gasless, conn?.account, listing.id, listing.highest_bid]);
 
   const iLead = sameAddress(listing.highest_bidder, me?.address);
   const iBid = bids.some((b) => sameAddress(b.bidder, me?.address));
@@ -110,9 +142,15 @@ export function BidPanel({ listing, bids, scheduledEnd, isIndexed, refresh }: Pr
       </p>
     );
   } else {
-    const methods: BidMethod[] = [walletBidMethod(chain, conn, isIndexed)];
-    // The gasless relay joins `methods` (first, as the default) once features.gaslessBids.
-    void features.gaslessBids;
+    // Gasless first (the default) while the relay takes bids; the wallet is always offered,
+    // usable when the account holds ETH for gas.
+    const relayOpen = gasless && relay?.available !== false;
+    const methods: BidMethod[] = [
+      ...(relayOpen ? [gaslessBidMethod(chain, conn, isIndexed)] : []),
+      walletBidMethod(chain, conn, isIndexed),
+    ];
+    const unusable: Partial<Record<BidMethod["id"], string>> =
+      eth === 0n ? { wallet: "This account holds no ETH to pay gas, so it can only bid gaslessly." } : {};
     body = (
       <>
         {iLead && (
@@ -125,18 +163,42 @@ export function BidPanel({ listing, bids, scheduledEnd, isIndexed, refresh }: Pr
             You have been outbid: the highest bid is now {formatAmpled(listing.highest_bid ?? "0")}.
           </p>
         )}
+        {gasless && relay && !relay.available && (
+          <p class="relay-note" data-testid="relay-note">
+            {relayReason(relay.reason)}{" "}
+            {eth === 0n
+              ? "This account holds no ETH for gas, so it cannot bid from the wallet either; try again later."
+              : "You can bid from your wallet instead (you pay a little ETH for gas)."}
+          </p>
+        )}
         <BidForm
           listingId={listing.id}
           title={listing.title}
           auctionId={BigInt(listing.auction_id)}
           minimum={BigInt(listing.min_next_bid)}
           methods={methods}
+          unusable={unusable}
+          onRelayUnavailable={(reason) =>
+            setRelay({ available: false, reason: reason as RelayAvailability["reason"], remaining_today: 0 })
+          }
           resetKey={iLead ? null : (listing.highest_bid ?? "")}
           onPlaced={() => {
             refresh();
             loadWallet();
           }}
         />
+        {features.maxBids && (
+          <MaxBidBox
+            listing={listing}
+            chain={chain}
+            conn={conn}
+            minimum={BigInt(listing.min_next_bid)}
+            onChanged={() => {
+              refresh();
+              loadWallet();
+            }}
+          />
+        )}
         <WalletBox chain={chain} conn={conn} balance={balance} credits={credits} onChanged={loadWallet} />
       </>
     );

@@ -1,15 +1,16 @@
-// The signed-in member's own stream (`/api/v1/me/events`: outbid, won, lost, and each
+// The signed-in member's own stream (`/api/v1/me/events`: outbid, won, lost, relay, and each
 // in-app notification as it reaches the inbox): a notice wherever the member is, the
 // unread count in the header, and a signal the "My commissary" views reload on.
 
 import { api } from "../api/client";
-import type { LiveEvent, PersonalEventKind } from "../api/types";
+import type { LiveEvent, PersonalEventKind, RelayStatus } from "../api/types";
 import { formatAmpled } from "./amount";
 import { useLive } from "./live";
 import { notify } from "./notices";
+import { relayUpdates } from "./relayWatch";
 import { store } from "./store";
 
-export const PERSONAL_EVENTS: readonly PersonalEventKind[] = ["outbid", "won", "lost", "notification"];
+export const PERSONAL_EVENTS: readonly PersonalEventKind[] = ["outbid", "won", "lost", "notification", "relay"];
 
 /** Unread in-app notifications; null before the first count (or signed out). */
 export const unread = store<number | null>(null);
@@ -55,6 +56,11 @@ export function usePersonalStream(address: string | null): void {
     url: address ? "/api/v1/me/events" : null,
     events: PERSONAL_EVENTS,
     onEvent: (kind, data) => {
+      // A relayed bid moved (queued → sent → mined / failed): the bid form following it wakes.
+      if (kind === "relay") {
+        relayUpdates.set(data as unknown as RelayStatus);
+        return;
+      }
       personalTick.set(personalTick.get() + 1);
       // The inbox copy comes as its own `notification` event, in the transaction that stores it.
       if (kind === "notification") refreshUnread().catch(() => undefined);

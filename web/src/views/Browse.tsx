@@ -32,16 +32,21 @@ export function Browse({ query }: { query: URLSearchParams }) {
   const shownItems = useRef(items);
   shownItems.current = items;
 
+  // Only the newest load may fill the list: an older one (the stream's reload, the filters
+  // before a search) that answers late would otherwise put the stale list back.
+  const loads = useRef(0);
   const load = async (signal?: AbortSignal) => {
+    const mine = ++loads.current;
     try {
       const page = await api.listings(apiQuery(values), signal);
+      if (mine !== loads.current) return;
       // After "Show more" the refresh leaves the longer list alone.
       if (extended.current) return;
       setItems(page.items);
       setCursor(page.next_cursor);
       setError(null);
     } catch (e) {
-      if (!signal?.aborted) setError(describeError(e));
+      if (mine === loads.current && !signal?.aborted) setError(describeError(e));
     }
   };
 

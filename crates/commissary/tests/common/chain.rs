@@ -44,6 +44,11 @@ max_backoff = "1s"
     )
 }
 
+/// [`chain_sections`] plus `[relay]` with the relayer's key `relayer_key`.
+pub fn relay_sections(chain: &ChainConfig, relayer_key: &str) -> String {
+    format!("{}[relay]\nrelayer_key = \"{relayer_key}\"\n", chain_sections(chain))
+}
+
 pub fn start(dir: &Path, name: &str, database_url: &str, chain: &ChainConfig) -> Service {
     Service::start(dir, name, database_url, &chain_sections(chain))
 }

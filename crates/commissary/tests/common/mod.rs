@@ -10,6 +10,7 @@ use std::time::Duration;
 
 pub mod chain;
 pub mod member;
+pub mod rpc_proxy;
 
 pub struct Service {
     child: Child,

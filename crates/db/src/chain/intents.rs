@@ -20,6 +20,12 @@ commissary_domain::string_enum!(
         SettleMany => "settle_many",
         /// A member's signed bid, sent by the relayer's account (`crate::relay`).
         RelayBid => "relay_bid",
+        /// A bid under a member's maximum-bid authorization (`bidByMaxBid[WithPermit]` or
+        /// `resolveMaxBids`), sent by the relayer's account (`crate::max_bids`).
+        MaxBid => "max_bid",
+        /// A member's signed revocation of a maximum bid (`revokeMaxBidBySig`), sent by the
+        /// relayer's account.
+        RevokeMaxBid => "revoke_max_bid",
     }
 );
 

@@ -3,6 +3,7 @@ import { api } from "../../api/client";
 import type { MyBid } from "../../api/types";
 import { describeError } from "../../chain/errors";
 import { Countdown } from "../../components/Countdown";
+import { MAX_STATE_LABEL } from "../../components/MaxBidBox";
 import { PhotoImg } from "../../components/PhotoImg";
 import { Placeholder } from "../../components/Placeholder";
 import { formatAmpled } from "../../lib/amount";
@@ -109,6 +110,11 @@ export function MyBids() {
                 </>
               )}
             </p>
+            {bid.max_bid && bid.max_bid_state && (
+              <p class="hint" data-testid="my-max-bid">
+                Your maximum: {formatAmpled(bid.max_bid)}, {MAX_STATE_LABEL[bid.max_bid_state]}.
+              </p>
+            )}
           </div>
         </li>
       ))}

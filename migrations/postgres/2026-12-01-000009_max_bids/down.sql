@@ -1,0 +1,1 @@
+DROP TABLE max_bids;
