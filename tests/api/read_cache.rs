@@ -180,9 +180,9 @@ async fn drafts_stay_hidden_and_stewards_see_their_edits_at_once() {
         .expect("patch");
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(get_json(&app, &steward, &path).await["title"], "Bass amp, 100 W");
-    let response = steward.post(app.url(&format!("{path}/publish"))).send().await.expect("publish");
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    // Published: now public, and the same for everyone who is not a steward.
+    // A published listing is public, and the same for everyone who is not a steward.
+    let (live, _) = published(&app, "Bass amp, 100 W", Utc::now() + Duration::hours(3)).await;
+    let path = format!("/api/v1/listings/{live}");
     let a: Value = anon.get(app.url(&path)).send().await.expect("get").json().await.expect("json");
     let m: Value = member.get(app.url(&path)).send().await.expect("get").json().await.expect("json");
     assert_eq!(a["title"], "Bass amp, 100 W");
