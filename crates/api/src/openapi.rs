@@ -171,9 +171,11 @@ fn complete(doc: &mut Value) {
             } else {
                 None
             };
-            // Not those that need more than a listing (a photo id, a fulfillment record).
+            // Not those that need more than a listing (a photo id, a fulfillment record), nor
+            // reading or revoking the member's maximum bid, which a new listing cannot have yet.
             if let Some(param) = listing_param
                 && !["/photos/{photo_id}", "/fulfillment", "/claim"].iter().any(|part| path.contains(part))
+                && !(method != "put" && path.ends_with("/max-bid"))
             {
                 let mut parameters = Map::new();
                 parameters.insert(param.to_owned(), json!("$response.body#/id"));
