@@ -15,10 +15,9 @@ import { formatAmpled } from "../lib/amount";
 import { nextRelayUpdate } from "../lib/relayWatch";
 import { formatInstant } from "../lib/time";
 import { type Connection, ensureChain } from "../wallet/connection";
-import { type BidMethod, type BidRequest, RelayUnavailable, sleep } from "./method";
+import { awaitIndexed, type BidMethod, type BidRequest, RelayUnavailable } from "./method";
 
 const RELAY_WAIT_MS = 120_000;
-const INDEX_WAIT_MS = 30_000;
 
 export const deadlineWords = (unixSecs: number) => formatInstant(new Date(unixSecs * 1000).toISOString());
 
@@ -137,15 +136,7 @@ export function gaslessBidMethod(
       const hash = await followRelay(relay, (sent) => onProgress({ step: "sent", hash: sent }));
       onProgress({ step: "mined", hash });
 
-      const deadline = Date.now() + INDEX_WAIT_MS;
-      while (Date.now() < deadline) {
-        if (await isIndexed(hash)) {
-          onProgress({ step: "indexed", hash });
-          return { hash, indexed: true };
-        }
-        await sleep(1000);
-      }
-      return { hash, indexed: false };
+      return awaitIndexed(hash, isIndexed, onProgress);
     },
   };
 }

@@ -57,3 +57,24 @@ export class RelayUnavailable extends Error {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long a mined bid may take to show in the Commissary before the page stops waiting. */
+const INDEX_WAIT_MS = 30_000;
+
+/** Waits until the Commissary has indexed the bid's transaction (or gives up): a bid counts
+ * for the page once it shows everywhere, not when it is mined. */
+export async function awaitIndexed(
+  hash: `0x${string}`,
+  isIndexed: (hash: `0x${string}`) => Promise<boolean>,
+  onProgress: (progress: BidProgress) => void,
+): Promise<{ hash: `0x${string}`; indexed: boolean }> {
+  const deadline = Date.now() + INDEX_WAIT_MS;
+  while (Date.now() < deadline) {
+    if (await isIndexed(hash)) {
+      onProgress({ step: "indexed", hash });
+      return { hash, indexed: true };
+    }
+    await sleep(1000);
+  }
+  return { hash, indexed: false };
+}

@@ -18,12 +18,9 @@ import { sameAddress } from "../lib/address";
 import { formatAmpled } from "../lib/amount";
 import { formatInstant } from "../lib/time";
 import { type Connection, ensureChain } from "../wallet/connection";
-import type { BidMethod, BidRequest } from "./method";
+import { awaitIndexed, type BidMethod, type BidRequest } from "./method";
 
 const OPEN = 1;
-const INDEX_WAIT_MS = 30_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Everything the contract would refuse, checked with reads only. */
 export async function precheck(chain: Chain, conn: Connection, request: BidRequest) {
@@ -109,15 +106,7 @@ export function walletBidMethod(
       if (receipt.status !== "success") throw new BidRefusal("The bid was mined but reverted; nothing was taken.");
       onProgress({ step: "mined", hash });
 
-      const deadline = Date.now() + INDEX_WAIT_MS;
-      while (Date.now() < deadline) {
-        if (await isIndexed(hash)) {
-          onProgress({ step: "indexed", hash });
-          return { hash, indexed: true };
-        }
-        await sleep(1000);
-      }
-      return { hash, indexed: false };
+      return awaitIndexed(hash, isIndexed, onProgress);
     },
   };
 }
