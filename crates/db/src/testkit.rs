@@ -83,6 +83,34 @@ impl Drop for TestDb {
     }
 }
 
+/// Creates a listing and queues its publication, as the publish endpoint would, for
+/// process tests and benchmarks that drive the real chain worker: started five minutes ago
+/// (so even a short auction lasts the minimum), ending `ends_in` from `now`, reserve 1,000
+/// base units, no extension.
+pub fn queue_listing(
+    conn: &mut crate::DbConnection,
+    title: &str,
+    steward: commissary_domain::Address,
+    ends_in: chrono::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::DbResult<commissary_domain::ListingId> {
+    let input = commissary_domain::ListingInput {
+        title: Some(title.into()),
+        category: Some("instruments".into()),
+        condition: Some("good".into()),
+        reserve_price: Some("1000".into()),
+        starts_at: Some((now - chrono::Duration::minutes(5)).to_rfc3339()),
+        ends_at: Some((now + ends_in).to_rfc3339()),
+        extension_secs: Some(0),
+        ..Default::default()
+    };
+    let details = commissary_domain::ListingDetails::create(input, now).expect("a valid test listing");
+    let record = crate::listings::ListingRecord::new_draft(details, steward, now);
+    crate::listings::insert(conn, &record)?;
+    crate::publication::queue_publication(conn, record.id, now)?;
+    Ok(record.id)
+}
+
 /// A deterministic catalogue of gear for search tests and the read benchmark: listing `i`
 /// is "{Brand} {kind} item {i}", its description names another brand, so a query finds
 /// some listings by title and some by description only.

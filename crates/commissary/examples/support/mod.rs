@@ -14,9 +14,9 @@ use commissary::Config;
 use commissary_chain::ChainConfig;
 use commissary_chain::testkit::{ANVIL_KEYS, address_of};
 use commissary_db::Db;
-use commissary_db::listings::{self, ListingRecord};
-use commissary_db::testkit::TestDb;
-use commissary_domain::{Address, ListingDetails, ListingInput, ListingStatus};
+use commissary_db::listings;
+use commissary_db::testkit::{TestDb, queue_listing};
+use commissary_domain::{Address, ListingStatus};
 
 /// A benchmark's server process; killed (and reaped) when dropped.
 pub struct Server(pub Child);
@@ -90,26 +90,10 @@ pub async fn start_server_with(test_db: &TestDb, dir: &Path, sections: &str, env
 /// One listing, live for two hours, published through the worker as the API would;
 /// returns its id and its auction id once it is live.
 pub async fn publish_listing(db: &Db, title: &str) -> (commissary_domain::ListingId, u64) {
-    let now = Utc::now();
-    let input = ListingInput {
-        title: Some(title.into()),
-        category: Some("instruments".into()),
-        condition: Some("good".into()),
-        reserve_price: Some("1000".into()),
-        starts_at: Some((now - chrono::Duration::minutes(5)).to_rfc3339()),
-        ends_at: Some((now + chrono::Duration::hours(2)).to_rfc3339()),
-        extension_secs: Some(0),
-        ..Default::default()
-    };
     let steward = Address(address_of(ANVIL_KEYS[0]).into_array());
-    let record = ListingRecord::new_draft(ListingDetails::create(input, now).unwrap(), steward, now);
-    let id = record.id;
-    db.run(move |conn| {
-        listings::insert(conn, &record)?;
-        commissary_db::publication::queue_publication(conn, id, Utc::now()).map(|_| ())
-    })
-    .await
-    .unwrap();
+    let title = title.to_owned();
+    let id =
+        db.run(move |conn| queue_listing(conn, &title, steward, chrono::Duration::hours(2), Utc::now())).await.unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     loop {
         let record = db.run(move |conn| listings::get(conn, id)).await.unwrap();

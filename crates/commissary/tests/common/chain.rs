@@ -9,8 +9,9 @@ use chrono::{Duration as ChronoDuration, Utc};
 use commissary_chain::ChainConfig;
 use commissary_chain::testkit::ANVIL_KEYS;
 use commissary_db::Db;
-use commissary_db::listings::{self, ListingRecord};
-use commissary_domain::{Address, ListingDetails, ListingId, ListingInput, ListingStatus};
+use commissary_db::listings;
+use commissary_db::testkit::queue_listing;
+use commissary_domain::{Address, ListingId, ListingStatus};
 
 use super::Service;
 
@@ -57,34 +58,15 @@ pub fn steward() -> Address {
     Address(commissary_chain::testkit::address_of(ANVIL_KEYS[0]).into_array())
 }
 
-/// Creates and queues `count` listings ending `ends_in` from now (started five minutes
-/// ago: the minimum duration), as the publish endpoint would.
+/// Creates and queues `count` listings ending `ends_in` from now, as the publish endpoint
+/// would (`commissary_db::testkit::queue_listing`).
 pub async fn queue_listings(db: &Db, count: usize, ends_in: ChronoDuration) -> Vec<ListingId> {
     let now = Utc::now();
-    let mut ids = Vec::new();
-    for i in 0..count {
-        let input = ListingInput {
-            title: Some(format!("Crash-test cymbal #{i}")),
-            category: Some("instruments".into()),
-            condition: Some("good".into()),
-            reserve_price: Some("1000".into()),
-            starts_at: Some((now - ChronoDuration::minutes(5)).to_rfc3339()),
-            ends_at: Some((now + ends_in).to_rfc3339()),
-            extension_secs: Some(0),
-            ..Default::default()
-        };
-        let details = ListingDetails::create(input, now).expect("valid listing");
-        let record = ListingRecord::new_draft(details, steward(), now);
-        let id = record.id;
-        db.run(move |conn| {
-            listings::insert(conn, &record)?;
-            commissary_db::publication::queue_publication(conn, id, Utc::now()).map(|_| ())
-        })
-        .await
-        .expect("queue");
-        ids.push(id);
-    }
-    ids
+    db.run(move |conn| {
+        (0..count).map(|i| queue_listing(conn, &format!("Crash-test cymbal #{i}"), steward(), ends_in, now)).collect()
+    })
+    .await
+    .expect("queue")
 }
 
 pub async fn statuses(db: &Db, ids: &[ListingId]) -> Vec<ListingStatus> {
