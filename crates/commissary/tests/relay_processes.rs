@@ -23,7 +23,7 @@ use commissary_domain::relay::RelayStatus;
 
 mod common;
 use common::Service;
-use common::chain::{auction_of, is_published, queue_listings, relay_sections, statuses, wait_until};
+use common::chain::{is_published, queue_listings, relay_sections, statuses, wait_until};
 use common::member::{relay_bid, signed_in};
 use common::rpc_proxy::{FORWARD, HOLD, RpcProxy, SWALLOW_REPLY};
 
@@ -77,7 +77,6 @@ async fn a_relay_killed_before_or_after_its_send_is_on_chain_exactly_once() {
         statuses(&db, &ids).await.iter().all(is_published)
     })
     .await;
-    let _ = auction_of(&db, ids[0]).await;
     let listing = ids[0].to_string();
     deploy::mint(&anvil.url(), ANVIL_KEYS[0], deployment.token, address_of(GASLESS), U256::from(100 * AMPLED))
         .await
