@@ -97,6 +97,7 @@ async fn publishing_reports_every_missing_piece_at_once_and_changes_nothing() {
         .await
         .expect("backdate the start");
     let publish = || steward.post(app.url(&format!("/api/v1/listings/{id}/publish"))).send();
+    let before: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}")).await;
     let response = publish().await.expect("publish");
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.expect("json");
@@ -111,6 +112,9 @@ async fn publishing_reports_every_missing_piece_at_once_and_changes_nothing() {
     assert!(queued_jobs(&app, &id).await.is_empty(), "nothing queued");
     let still: Value = get_json(&app, &steward, &format!("/api/v1/listings/{id}")).await;
     assert_eq!(still["status"], "draft");
+    // The check runs inside the publishing transaction, after it locked the draft: the
+    // refusal rolls all of it back.
+    assert_eq!(still["updated_at"], before["updated_at"], "a refused publish writes nothing");
 
     // Each piece supplied in turn: the refusal names only what is still missing.
     let photo = app.upload(&steward, &id, "front.jpg", commissary_photos::corpus::jpeg(640, 480)).await;

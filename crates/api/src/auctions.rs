@@ -26,7 +26,7 @@ use crate::workflow;
 #[post("/listings/{id}/publish")]
 #[tracing::instrument(skip_all, fields(listing = %listing.id(), steward = %steward.address))]
 pub async fn publish(state: web::Data<AppState>, steward: Steward, listing: ListingPath) -> ApiResult<HttpResponse> {
-    workflow::publish(&state.db, &listing.0, Utc::now()).await?;
+    workflow::publish(&state.db, listing.id(), Utc::now()).await?;
     let response = load_view(&state, listing.id()).await?;
     Ok(HttpResponse::Accepted().json(response))
 }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use commissary_db::{Conflict, DbError};
 use commissary_domain::relay::Refusal;
-use commissary_domain::{FieldError, ValidationErrors};
+use commissary_domain::{FieldError, PublishRefused, ValidationErrors};
 use commissary_photos::PhotoError;
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -245,6 +245,10 @@ impl From<DbError> for ApiError {
             DbError::NotFound => Self::not_found("resource"),
             DbError::Conflict(conflict) => conflict.into(),
             DbError::InvalidCursor => Self::bad_request("invalid_cursor", "the cursor is not valid"),
+            DbError::PublishRefused(PublishRefused::NotDraft) => {
+                Self::conflict("listing_not_draft", "only drafts can be published")
+            }
+            DbError::PublishRefused(PublishRefused::Invalid(errors)) => errors.into(),
             DbError::Pool(e) => Self::unavailable(e),
             DbError::Connection(e) => Self::unavailable(e),
             other => Self::internal(other),

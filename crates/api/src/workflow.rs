@@ -8,7 +8,7 @@ use commissary_db::Db;
 use commissary_db::listings::{self, ListingRecord};
 use commissary_db::photos::{self, NewPhoto, PhotoRecord, RenditionRef};
 use commissary_db::publication;
-use commissary_domain::{Address, ListingDetails, ListingId, ListingInput, PublishRefused, can_publish};
+use commissary_domain::{Address, ListingDetails, ListingId, ListingInput};
 use commissary_photos::{PhotoLimits, PhotoStore, ProcessedPhoto, process};
 
 use crate::error::{ApiError, ApiResult, or_not_found};
@@ -70,20 +70,11 @@ pub async fn attach_photo(
     Ok(record)
 }
 
-/// Publishes a draft if the domain allows it now (see [`can_publish`]: every missing
-/// piece is reported at once): freezes its document and queues the job that creates its
-/// auction.
-pub async fn publish(db: &Db, listing: &ListingRecord, now: DateTime<Utc>) -> ApiResult<()> {
-    let id = listing.id;
-    let photo_count = db.run(move |conn| photos::list_for(conn, id)).await?.len();
-    match can_publish(listing.status, &listing.details, photo_count, now) {
-        Ok(()) => {}
-        Err(PublishRefused::NotDraft) => {
-            return Err(ApiError::conflict("listing_not_draft", "only drafts can be published"));
-        }
-        Err(PublishRefused::Invalid(errors)) => return Err(errors.into()),
-    }
-    db.run(move |conn| publication::queue_publication(conn, id, now)).await?;
+/// Publishes a draft if the domain allows it now (see [`commissary_domain::can_publish`]:
+/// every missing piece is reported at once): freezes its document and queues the job that
+/// creates its auction, checked and done in one transaction.
+pub async fn publish(db: &Db, id: ListingId, now: DateTime<Utc>) -> ApiResult<()> {
+    db.run(move |conn| publication::publish(conn, id, now)).await.map_err(or_not_found("listing"))?;
     tracing::info!(listing = %id, "publication queued");
     Ok(())
 }
@@ -101,7 +92,6 @@ pub async fn create_attach_publish(
     for image in images {
         attach_photo(db, store, draft.id, image, limits.clone()).await?;
     }
-    let draft = db.run(move |conn| listings::get(conn, draft.id)).await?;
-    publish(db, &draft, Utc::now()).await?;
+    publish(db, draft.id, Utc::now()).await?;
     Ok(draft.id)
 }

@@ -52,6 +52,9 @@ pub enum DbError {
     Migration(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The domain refuses to publish the listing as it is now (see `publication::publish`).
+    #[error("publication refused: {0:?}")]
+    PublishRefused(commissary_domain::PublishRefused),
     #[error("database task panicked or was cancelled")]
     Task,
 }
