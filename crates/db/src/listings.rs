@@ -24,6 +24,12 @@ pub fn price_key(amount: &TokenAmount) -> String {
     format!("{:0>30}", amount.to_string())
 }
 
+/// The current end in unix seconds, the key "ending soon" pages are read in: the
+/// auction's end once it exists (written with its projection), the scheduled one before.
+pub fn end_key(end: DateTime<Utc>) -> i64 {
+    end.timestamp()
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = listings)]
 #[diesel(treat_none_as_null = true)]
@@ -162,7 +168,9 @@ impl ListingRecord {
 }
 
 pub fn insert(conn: &mut DbConnection, record: &ListingRecord) -> DbResult<()> {
-    diesel::insert_into(listings::table).values(ListingRow::from_record(record)).execute(conn)?;
+    diesel::insert_into(listings::table)
+        .values((ListingRow::from_record(record), listings::end_key.eq(end_key(record.details.schedule.ends_at))))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -193,7 +201,7 @@ pub fn update_draft(
     let updated = diesel::update(
         listings::table.filter(listings::id.eq(id.to_string())).filter(listings::status.eq_any(editable())),
     )
-    .set(ListingRow::from_record(&record))
+    .set((ListingRow::from_record(&record), listings::end_key.eq(end_key(details.schedule.ends_at))))
     .execute(conn)?;
     if updated == 0 {
         return Err(not_draft_or_missing(conn, id));

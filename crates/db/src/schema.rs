@@ -26,6 +26,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        end_key -> BigInt,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Full-text search of listings, one query API over the two backends' own indexes: SQLite's
 //! FTS5 table `listing_search` and PostgreSQL's `listings.search` tsvector (GIN), both
-//! kept current by the database in the transaction of every write (migration
-//! `000008_listing_search`).
+//! kept current by the database in the transaction of every write (migrations
+//! `000008_listing_search`, `000011_read_order`: SQLite's rows are keyed by
+//! `listings.search_rowid`, so a match joins on an integer without reading the table).
 //!
 //! What a member types is split into words here (every character that is not a letter or
 //! digit separates, as both indexes split the stored text), lowercased, and each word is
@@ -75,7 +76,7 @@ pub type Tier = SqlLiteral<Integer, UncheckedBind<SqlLiteral<Integer>, AsExprOf<
 fn matching_sql(conn: &DbConnection) -> (&'static str, &'static str) {
     match conn {
         DbConnection::Sqlite(_) => {
-            ("listings.id IN (SELECT listing_id FROM listing_search WHERE listing_search MATCH ", ")")
+            ("listings.search_rowid IN (SELECT rowid FROM listing_search WHERE listing_search MATCH ", ")")
         }
         DbConnection::Postgres(_) => ("listings.search @@ to_tsquery('simple', ", ")"),
     }

@@ -15,7 +15,7 @@ use commissary_domain::{
 use super::events;
 use super::schema::chain_auctions;
 use super::{chain_time, corrupt, naive, unix};
-use crate::listings::{price_key, statuses};
+use crate::listings::{end_key, price_key, statuses};
 use crate::schema::listings;
 use crate::{DbConnection, DbError, DbResult};
 
@@ -194,6 +194,7 @@ fn sync_listing(
         listings::auction_id.eq(Some(state.auction_id.to_string())),
         listings::current_price.eq(price.to_string()),
         listings::price_key.eq(price_key(&price)),
+        listings::end_key.eq(end_key(state.ends_at)),
         listings::updated_at.eq(now),
     ))
     .execute(conn)?;
@@ -296,8 +297,9 @@ pub(crate) fn rebuild(
 /// for publication again), with its reserve as the price.
 fn unlink_listing(conn: &mut DbConnection, listing_id: ListingId, now: NaiveDateTime) -> DbResult<()> {
     let id = listing_id.to_string();
-    let reserve: Option<String> = listings::table.find(&id).select(listings::reserve_price).first(conn).optional()?;
-    let Some(reserve) = reserve else { return Ok(()) };
+    let found: Option<(String, NaiveDateTime)> =
+        listings::table.find(&id).select((listings::reserve_price, listings::ends_at)).first(conn).optional()?;
+    let Some((reserve, scheduled_end)) = found else { return Ok(()) };
     let reserve = TokenAmount::parse(&reserve).map_err(|_| corrupt("listings", "reserve_price", &reserve))?;
     diesel::update(
         listings::table.find(&id).filter(listings::status.eq_any(statuses(&ListingStatus::following_auction()))),
@@ -307,6 +309,7 @@ fn unlink_listing(conn: &mut DbConnection, listing_id: ListingId, now: NaiveDate
         listings::auction_id.eq(None::<String>),
         listings::price_key.eq(price_key(&reserve)),
         listings::current_price.eq(reserve.to_string()),
+        listings::end_key.eq(end_key(scheduled_end.and_utc())),
         listings::updated_at.eq(now),
     ))
     .execute(conn)?;
