@@ -220,8 +220,8 @@ impl ReadCache {
 /// back would each serve the one or two requests that arrived during the previous one,
 /// and the reader thread with its wake-ups took an eighth of the server's CPU (SQLite,
 /// 50k cached reads a second); spaced, one read serves every request of its interval,
-/// for at most this much more latency. Staleness is unaffected: a request still waits for a read that started after it
-/// arrived.
+/// for at most this much more latency. Staleness is unaffected: a request still waits
+/// for a read that started after it arrived.
 const READ_SPACING: std::time::Duration = std::time::Duration::from_micros(100);
 
 /// The version reader's loop: one read per round of demand, on its own connection

@@ -176,7 +176,6 @@ pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<List
             None => return Ok((Vec::new(), None)),
         },
     };
-    let current_end = || listings::end_key;
     let tier = |search: &SearchText| search::tier(conn, search);
     let mut q = listings::table
         .left_join(chain_auctions::table.on(chain_auctions::auction_id.nullable().eq(listings::auction_id)))
@@ -200,13 +199,13 @@ pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<List
         q = match query.sort {
             ListingSort::EndingSoon => {
                 let key: i64 = cursor.key.parse().map_err(|_| DbError::InvalidCursor)?;
-                q.filter(current_end().gt(key).or(current_end().eq(key).and(listings::id.gt(id))))
+                q.filter(listings::end_key.gt(key).or(listings::end_key.eq(key).and(listings::id.gt(id))))
             }
             ListingSort::Relevance => {
                 let (rank, end) = cursor.key.split_once(':').ok_or(DbError::InvalidCursor)?;
                 let rank: i32 = rank.parse().map_err(|_| DbError::InvalidCursor)?;
                 let end: i64 = end.parse().map_err(|_| DbError::InvalidCursor)?;
-                let within = current_end().gt(end).or(current_end().eq(end).and(listings::id.gt(id)));
+                let within = listings::end_key.gt(end).or(listings::end_key.eq(end).and(listings::id.gt(id)));
                 match &search {
                     Some(search) => q.filter(tier(search).gt(rank).or(tier(search).eq(rank).and(within))),
                     None => q.filter(within),
@@ -227,10 +226,10 @@ pub fn page(conn: &mut DbConnection, query: &ListingQuery) -> DbResult<(Vec<List
         };
     }
     q = match query.sort {
-        ListingSort::EndingSoon => q.order((current_end().asc(), listings::id.asc())),
+        ListingSort::EndingSoon => q.order((listings::end_key.asc(), listings::id.asc())),
         ListingSort::Relevance => match &search {
-            Some(search) => q.order((tier(search).asc(), current_end().asc(), listings::id.asc())),
-            None => q.order((current_end().asc(), listings::id.asc())),
+            Some(search) => q.order((tier(search).asc(), listings::end_key.asc(), listings::id.asc())),
+            None => q.order((listings::end_key.asc(), listings::id.asc())),
         },
         ListingSort::Newest => q.order((listings::created_at.desc(), listings::id.desc())),
         ListingSort::PriceLow => q.order((listings::price_key.asc(), listings::id.asc())),
