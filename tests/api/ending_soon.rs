@@ -119,4 +119,16 @@ async fn an_extended_auction_sorts_by_its_new_end() {
     assert_eq!(second["items"][0]["id"], a.to_string());
     assert_eq!(second["items"][0]["ends_at"], at(extended));
     assert_eq!(second["next_cursor"], Value::Null);
+
+    // A reorg orphans the bid (and "Late"'s auction): the page key follows the re-folded
+    // auction back to its first end, and the unlinked listing to its scheduled one.
+    let head = indexer::Cursor { block_number: 12, block_hash: block(12, now).block_hash };
+    app.db
+        .run(move |conn| indexer::rollback_to(conn, "test", &head, &block(10, now), Utc::now()))
+        .await
+        .expect("rolled back");
+    assert_eq!(titles(&app, "").await, ["Early", "Late"], "the orphaned extension no longer counts");
+    let page: Value = get_json(&app, &app.client(), "/api/v1/listings?sort=ending_soon").await;
+    assert_eq!(page["items"][0]["ends_at"], at(a_end));
+    assert_eq!(page["items"][1]["ends_at"], at(b_end));
 }
