@@ -149,9 +149,16 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
-    /// A client with its own cookie jar, i.e. one browser.
+    /// A client with its own cookie jar, i.e. one browser. Idle connections are dropped
+    /// before the server's keep-alive (actix: 5 s) ends them: a request sent on a
+    /// connection the server is closing at that moment fails with `IncompleteMessage`
+    /// (seen once in CI, after a test waited on the chain).
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).build().expect("client")
+        Client::builder()
+            .cookie_store(true)
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("client")
     }
 
     pub async fn nonce(&self, client: &Client) -> String {
