@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use commissary_domain::{ListingDocument, ListingId, can_publish};
 
 use crate::chain::jobs::{self, Job};
+use crate::listings::ListingRecord;
+use crate::photos::PhotoRecord;
 use crate::{DbConnection, DbError, DbResult, listings, photos};
 
 /// Publishes a draft if the domain allows it now (see [`can_publish`]; every missing
@@ -16,9 +18,9 @@ use crate::{DbConnection, DbError, DbResult, listings, photos};
 pub fn publish(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> DbResult<ListingDocument> {
     crate::connection::transaction(conn, |conn| {
         let record = listings::touch_draft(conn, id, now)?;
-        let photo_count = photos::list_for(conn, id)?.len();
-        can_publish(record.status, &record.details, photo_count, now).map_err(DbError::PublishRefused)?;
-        queue_publication(conn, id, now)
+        let photos = photos::list_for(conn, id)?;
+        can_publish(record.status, &record.details, photos.len(), now).map_err(DbError::PublishRefused)?;
+        freeze(conn, &record, &photos, now)
     })
 }
 
@@ -30,12 +32,23 @@ pub fn publish(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> Db
 pub fn queue_publication(conn: &mut DbConnection, id: ListingId, now: DateTime<Utc>) -> DbResult<ListingDocument> {
     crate::connection::transaction(conn, |conn| {
         let record = listings::get(conn, id)?;
-        let shas: Vec<String> = photos::list_for(conn, id)?.into_iter().map(|p| p.sha256).collect();
-        let document = ListingDocument::new(&record.details, &shas);
-        listings::freeze_for_publish(conn, id, document.as_str(), &document.hash_hex(), now)?;
-        jobs::enqueue(conn, &Job::PublishListing { listing_id: id }, now)?;
-        Ok(document)
+        let photos = photos::list_for(conn, id)?;
+        freeze(conn, &record, &photos, now)
     })
+}
+
+/// The freeze and the job, from the listing and photos its caller's transaction read.
+fn freeze(
+    conn: &mut DbConnection,
+    record: &ListingRecord,
+    photos: &[PhotoRecord],
+    now: DateTime<Utc>,
+) -> DbResult<ListingDocument> {
+    let shas: Vec<String> = photos.iter().map(|p| p.sha256.clone()).collect();
+    let document = ListingDocument::new(&record.details, &shas);
+    listings::freeze_for_publish(conn, record.id, document.as_str(), &document.hash_hex(), now)?;
+    jobs::enqueue(conn, &Job::PublishListing { listing_id: record.id }, now)?;
+    Ok(document)
 }
 
 /// Records the job that will cancel the listing's auction on chain (idempotent).
